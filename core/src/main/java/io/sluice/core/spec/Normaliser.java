@@ -1,0 +1,108 @@
+package io.sluice.core.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.spi.event.Event;
+import io.sluice.spi.event.EventType;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Completes a valid call the way Segment does and serialises it once:
+ * <ul>
+ *   <li>{@code messageId} is set when absent (a random UUID);</li>
+ *   <li>{@code receivedAt} is the time Sluice received the request;</li>
+ *   <li>{@code originalTimestamp} keeps the timestamp the client sent (a replayed message keeps its own);</li>
+ *   <li>with {@code sentAt}, the timestamp is corrected for the client's clock skew:
+ *       {@code timestamp = receivedAt - (sentAt - originalTimestamp)}, so normalising twice changes nothing;</li>
+ *   <li>without a timestamp, {@code timestamp = receivedAt}.</li>
+ * </ul>
+ * A timestamp that needs no correction is kept exactly as sent.
+ */
+public final class Normaliser {
+
+    /** Normalises {@code call}, which must have passed {@link SpecValidator}. Modifies its node. */
+    public Event normalise(RawCall call, Instant receivedAt) {
+        ObjectNode node = call.node();
+        EventType type = SpecValidator.typeOf(node).orElseThrow(() -> new IllegalArgumentException("unvalidated call"));
+
+        String messageId = text(node, "messageId");
+        if (messageId == null || messageId.isEmpty()) {
+            messageId = randomUuid();
+            node.put("messageId", messageId);
+        }
+        node.put("receivedAt", Timestamps.format(receivedAt));
+
+        Optional<Instant> sentAt = instant(node, "sentAt").or(call::sentAt);
+        if (!node.hasNonNull("sentAt")) {
+            sentAt.ifPresent(s -> node.put("sentAt", Timestamps.format(s)));
+        }
+        // The client's own clock reading: originalTimestamp when a replayed message already has one.
+        String original = text(node, "originalTimestamp");
+        String sent = text(node, "timestamp");
+        if (original == null && sent != null) {
+            original = sent;
+            node.put("originalTimestamp", sent);
+        }
+        Instant timestamp;
+        if (original != null && sentAt.isPresent()) {
+            Duration skew = Duration.between(Timestamps.parse(original).orElseThrow(), sentAt.get());
+            timestamp = receivedAt.minus(skew);
+            node.put("timestamp", Timestamps.format(timestamp));
+        } else if (sent != null) {
+            timestamp = Timestamps.parse(sent).orElseThrow();
+        } else {
+            timestamp = receivedAt;
+            node.put("timestamp", Timestamps.format(timestamp));
+        }
+
+        byte[] json;
+        try {
+            json = SpecJson.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Event.builder(type, messageId, json)
+                .userId(id(node, "userId"))
+                .anonymousId(id(node, "anonymousId"))
+                .previousId(id(node, "previousId"))
+                .groupId(id(node, "groupId"))
+                .eventName(text(node, "event"))
+                .timestamp(timestamp)
+                .receivedAt(receivedAt)
+                .build();
+    }
+
+    private static String text(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /** Ids may be numbers on the wire; destinations see their text. Empty strings count as absent. */
+    private static String id(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !(value.isTextual() || value.isNumber())) {
+            return null;
+        }
+        String text = value.asText();
+        return text.isEmpty() ? null : text;
+    }
+
+    private static Optional<Instant> instant(ObjectNode node, String field) {
+        String text = text(node, field);
+        return text == null ? Optional.empty() : Timestamps.parse(text);
+    }
+
+    /** A version 4 UUID from a thread-local generator: SecureRandom would contend under load. */
+    private static String randomUuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+}

@@ -1,0 +1,191 @@
+package io.sluice.core.spec;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.spi.event.EventType;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Splits a request body into calls: one call for {@code /v1/track} and its siblings, or the items of
+ * a {@code /v1/batch} body {@code {"batch":[...], "context":{...}, "integrations":{...}, "sentAt":...}}.
+ * The batch's {@code context} and {@code integrations} are merged into each item, the item's own
+ * keys winning; {@code writeKey} is taken out of every call so it never reaches a destination.
+ */
+public final class SpecParser {
+
+    private static final ObjectMapper MAPPER = SpecJson.MAPPER;
+    private static final ObjectReader CALL_READER = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * Reads one call. {@code type} is the call the path names, and overrides any {@code type} field,
+     * as on Segment's API.
+     */
+    public ParsedRequest parseCall(byte[] body, EventType type) throws RequestException {
+        if (body.length > SpecLimits.MAX_EVENT_BYTES) {
+            throw new RequestException(new SpecError(ErrorCode.EVENT_TOO_LARGE, "$",
+                    "the call is " + body.length + " bytes; the limit is " + SpecLimits.MAX_EVENT_BYTES));
+        }
+        JsonNode node = readTree(body);
+        if (!(node instanceof ObjectNode call)) {
+            throw notAnObject("$");
+        }
+        Optional<String> writeKey = takeWriteKey(call);
+        call.put("type", type.wireName());
+        return new ParsedRequest(writeKey, List.of(new RawCall(call, "$", body.length, Optional.empty())), List.of());
+    }
+
+    /** Reads a batch body; items that are not objects are reported in {@link ParsedRequest#errors()}. */
+    public ParsedRequest parseBatch(byte[] body) throws RequestException {
+        if (body.length > SpecLimits.MAX_BATCH_BYTES) {
+            throw new RequestException(new SpecError(ErrorCode.BATCH_TOO_LARGE, "$",
+                    "the batch is " + body.length + " bytes; the limit is " + SpecLimits.MAX_BATCH_BYTES));
+        }
+        BatchBody batch = new BatchBody();
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw notAnObject("$");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "batch" -> readItems(parser, value, batch);
+                    case "context" -> batch.context = MAPPER.readTree(parser);
+                    case "integrations" -> batch.integrations = MAPPER.readTree(parser);
+                    case "writeKey" -> batch.writeKey = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    case "sentAt" -> batch.sentAt = readSentAt(parser, value);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw invalidJson("unexpected content after the batch object");
+            }
+        } catch (JsonProcessingException e) {
+            throw invalidJson(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+        if (batch.items == null) {
+            throw new RequestException(new SpecError(ErrorCode.INVALID_BATCH, "$.batch", "batch: must be an array of calls"));
+        }
+        return batch.toRequest();
+    }
+
+    private static void readItems(JsonParser parser, JsonToken token, BatchBody batch) throws IOException, RequestException {
+        if (token != JsonToken.START_ARRAY) {
+            throw new RequestException(new SpecError(ErrorCode.INVALID_BATCH, "$.batch", "batch: must be an array of calls"));
+        }
+        batch.items = new ArrayList<>();
+        int index = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            long start = parser.currentTokenLocation().getByteOffset();
+            JsonNode item = MAPPER.readTree(parser);
+            long end = parser.currentLocation().getByteOffset();
+            String path = "$.batch[" + index++ + "]";
+            if (item instanceof ObjectNode call) {
+                batch.items.add(new RawCall(call, path, (int) (end - start), Optional.empty()));
+            } else {
+                batch.errors.add(new SpecError(ErrorCode.NOT_AN_OBJECT, path, path + ": a call must be a JSON object"));
+            }
+        }
+    }
+
+    private static Optional<Instant> readSentAt(JsonParser parser, JsonToken token) throws IOException, RequestException {
+        if (token == JsonToken.VALUE_NULL) {
+            return Optional.empty();
+        }
+        Optional<Instant> sentAt = token == JsonToken.VALUE_STRING ? Timestamps.parse(parser.getText()) : Optional.empty();
+        if (sentAt.isEmpty()) {
+            parser.skipChildren();
+            throw new RequestException(new SpecError(ErrorCode.INVALID_TIMESTAMP, "$.sentAt",
+                    "sentAt: must be an ISO-8601 date-time"));
+        }
+        return sentAt;
+    }
+
+    private static JsonNode readTree(byte[] body) throws RequestException {
+        try {
+            JsonNode node = CALL_READER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw invalidJson("the body is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw invalidJson(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+    }
+
+    private static Optional<String> takeWriteKey(ObjectNode call) {
+        JsonNode key = call.remove("writeKey");
+        return key != null && key.isTextual() ? Optional.of(key.asText()) : Optional.empty();
+    }
+
+    private static RequestException invalidJson(String detail) {
+        return new RequestException(new SpecError(ErrorCode.INVALID_JSON, "$", "the body is not valid JSON: " + detail));
+    }
+
+    private static RequestException notAnObject(String path) {
+        return new RequestException(new SpecError(ErrorCode.NOT_AN_OBJECT, path, "the body must be a JSON object"));
+    }
+
+    /** What a batch body holds, gathered while streaming through it. */
+    private static final class BatchBody {
+        List<RawCall> items;
+        final List<SpecError> errors = new ArrayList<>();
+        JsonNode context;
+        JsonNode integrations;
+        String writeKey;
+        Optional<Instant> sentAt = Optional.empty();
+
+        ParsedRequest toRequest() {
+            Optional<String> key = Optional.ofNullable(writeKey);
+            List<RawCall> calls = new ArrayList<>(items.size());
+            for (RawCall item : items) {
+                Optional<String> itemKey = takeWriteKey(item.node());
+                if (key.isEmpty()) {
+                    key = itemKey;
+                }
+                mergeInto(item.node(), "context", context);
+                mergeInto(item.node(), "integrations", integrations);
+                calls.add(new RawCall(item.node(), item.path(), item.rawBytes(), sentAt));
+            }
+            return new ParsedRequest(key, calls, errors);
+        }
+
+        /**
+         * Shallow merge: the batch's keys fill in what the item does not set itself. The batch's
+         * nodes are shared between items, not copied: nothing modifies them after parsing.
+         */
+        private static void mergeInto(ObjectNode item, String field, JsonNode batchValue) {
+            if (!(batchValue instanceof ObjectNode shared) || shared.isEmpty()) {
+                return;
+            }
+            JsonNode own = item.get(field);
+            if (own == null || own.isNull()) {
+                item.set(field, shared);
+            } else if (own instanceof ObjectNode ownObject) {
+                Iterator<Map.Entry<String, JsonNode>> fields = shared.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> e = fields.next();
+                    if (!ownObject.has(e.getKey())) {
+                        ownObject.set(e.getKey(), e.getValue());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.sluice.spi.settings;
+
+/** The type of a setting: how its raw value is read, checked and shown. */
+public enum SettingType {
+    /** Free text. */
+    STRING,
+    /** Text that is never shown: masked in {@code toString}, errors and exports; write-only in forms. */
+    SECRET,
+    /** A whole number (read as {@code long}). */
+    INTEGER,
+    /** {@code true} or {@code false}. */
+    BOOLEAN,
+    /** One of a fixed list of strings. */
+    ENUM,
+    /** An absolute URI with a scheme, e.g. {@code https://vpce.example:443}. */
+    URI,
+    /** An Amazon Resource Name, {@code arn:partition:service:region:account:resource}. */
+    ARN
+}

@@ -1,0 +1,176 @@
+package io.sluice.spi.settings;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A destination's settings, declared once: the declaration is at the same time validation,
+ * defaults and documentation (Kafka's {@code ConfigDef} is the model).
+ *
+ * <p>{@link #validate} reports every broken rule of every field at once; {@link #parse} turns
+ * valid raw values into typed {@link Settings} with defaults filled in; {@link #toJsonSchema()}
+ * exports the declaration as JSON Schema 2020-12 for forms and documentation.
+ */
+public final class SettingsSchema {
+
+    private final Map<String, Setting> settings;
+    private final List<CrossCheck> crossChecks;
+
+    private SettingsSchema(Map<String, Setting> settings, List<CrossCheck> crossChecks) {
+        this.settings = Collections.unmodifiableMap(settings);
+        this.crossChecks = List.copyOf(crossChecks);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The declared settings, in declaration order. */
+    public List<Setting> settings() {
+        return List.copyOf(settings.values());
+    }
+
+    public Optional<Setting> setting(String name) {
+        return Optional.ofNullable(settings.get(name));
+    }
+
+    /** Every broken rule in {@code raw}, in declaration order; empty when it is valid. */
+    public List<SettingError> validate(Map<String, ?> raw) {
+        return check(raw).errors;
+    }
+
+    /** Typed settings with defaults applied, or {@link InvalidSettingsException} with every error. */
+    public Settings parse(Map<String, ?> raw) {
+        Checked checked = check(raw);
+        if (!checked.errors.isEmpty()) {
+            throw new InvalidSettingsException(checked.errors);
+        }
+        return checked.settings;
+    }
+
+    private Checked check(Map<String, ?> raw) {
+        List<SettingError> errors = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Setting setting : settings.values()) {
+            Object given = raw.get(setting.name());
+            if (given == null || (given instanceof String s && s.isBlank())) {
+                if (setting.presence() == Setting.Presence.REQUIRED) {
+                    errors.add(new SettingError(setting.name(), "required", setting.name() + ": is required"));
+                }
+                setting.defaultValue().ifPresent(v -> values.put(setting.name(), v));
+                continue;
+            }
+            Setting.Result result = setting.check(given);
+            if (result.violation == null) {
+                values.put(setting.name(), result.value);
+            } else {
+                errors.add(errorFor(setting, result.violation, given));
+            }
+        }
+        for (String name : raw.keySet()) {
+            if (!settings.containsKey(name)) {
+                errors.add(new SettingError(name, "unknown_field", name
+                        + ": is not a setting of this destination; known settings are "
+                        + String.join(", ", settings.keySet())));
+            }
+        }
+        Settings typed = new Settings(this, values);
+        for (CrossCheck crossCheck : crossChecks) {
+            crossCheck.check(typed).ifPresent(errors::add);
+        }
+        return new Checked(typed, errors);
+    }
+
+    private static SettingError errorFor(Setting setting, Violation violation, Object given) {
+        String message = setting.name() + ": " + violation.message();
+        if (!setting.isSecret()) {
+            message += " (got '" + given + "')";
+        }
+        return new SettingError(setting.name(), violation.rule(), message);
+    }
+
+    /** The declaration as a JSON Schema 2020-12 document. Secrets are {@code writeOnly} and have no default. */
+    public String toJsonSchema() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (Setting setting : settings.values()) {
+            properties.put(setting.name(), propertySchema(setting));
+        }
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        schema.put("type", "object");
+        schema.put("properties", properties);
+        schema.put("required", settings.values().stream()
+                .filter(s -> s.presence() == Setting.Presence.REQUIRED)
+                .map(Setting::name)
+                .collect(Collectors.toList()));
+        schema.put("additionalProperties", false);
+        return JsonText.write(schema);
+    }
+
+    private static Map<String, Object> propertySchema(Setting setting) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        switch (setting.type()) {
+            case INTEGER -> p.put("type", "integer");
+            case BOOLEAN -> p.put("type", "boolean");
+            case ENUM -> {
+                p.put("type", "string");
+                p.put("enum", setting.allowedValues());
+            }
+            case URI -> {
+                p.put("type", "string");
+                p.put("format", "uri");
+            }
+            case ARN -> {
+                p.put("type", "string");
+                p.put("pattern", "^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$");
+            }
+            case SECRET -> {
+                p.put("type", "string");
+                p.put("format", "password");
+                p.put("writeOnly", true);
+            }
+            case STRING -> p.put("type", "string");
+        }
+        p.put("description", setting.description());
+        p.put("x-sluice-type", setting.type().name().toLowerCase(java.util.Locale.ROOT));
+        setting.validator().ifPresent(v -> p.putAll(v.schemaKeywords()));
+        setting.defaultValue().ifPresent(v -> p.put("default", v instanceof java.net.URI ? v.toString() : v));
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "SettingsSchema" + settings.values();
+    }
+
+    private record Checked(Settings settings, List<SettingError> errors) {}
+
+    /** Collects settings in declaration order. */
+    public static final class Builder {
+        private final Map<String, Setting> settings = new LinkedHashMap<>();
+        private final List<CrossCheck> crossChecks = new ArrayList<>();
+
+        private Builder() {}
+
+        public Builder add(Setting setting) {
+            if (settings.putIfAbsent(setting.name(), setting) != null) {
+                throw new IllegalArgumentException("setting declared twice: " + setting.name());
+            }
+            return this;
+        }
+
+        public Builder crossCheck(CrossCheck check) {
+            crossChecks.add(check);
+            return this;
+        }
+
+        public SettingsSchema build() {
+            return new SettingsSchema(new LinkedHashMap<>(settings), crossChecks);
+        }
+    }
+}
