@@ -1,0 +1,148 @@
+package io.sluice.core.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.spi.event.Event;
+import io.sluice.spi.event.EventType;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+    @TempDir
+    Path dir;
+
+    static Event event(String id) {
+        String json = "{\"type\":\"alias\",\"messageId\":\"" + id + "\",\"userId\":\"ü-" + id + "\"}";
+        return Event.builder(EventType.ALIAS, id, json.getBytes(StandardCharsets.UTF_8))
+                .userId("ü-" + id).previousId("p").timestamp(Instant.ofEpochMilli(1_700_000_000_123L))
+                .receivedAt(Instant.ofEpochMilli(1_700_000_000_456L)).build();
+    }
+
+    static Map<Event, List<String>> routed(List<String> destinations, Event... events) {
+        Map<Event, List<String>> routed = new LinkedHashMap<>();
+        for (Event e : events) {
+            routed.put(e, destinations);
+        }
+        return routed;
+    }
+
+    @Test
+    void appendedEventsSurviveAReopenWithEveryField() {
+        Event original = event("m1");
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            spool.append(routed(List.of("web/kinesis"), original)).join();
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            Map<String, List<Event>> pending = spool.pending();
+            assertThat(pending).containsOnlyKeys("web/kinesis");
+            Event back = pending.get("web/kinesis").get(0);
+            assertThat(back.jsonText()).isEqualTo(original.jsonText());
+            assertThat(back.type()).isEqualTo(EventType.ALIAS);
+            assertThat(back.messageId()).isEqualTo("m1");
+            assertThat(back.userId()).isEqualTo(original.userId());
+            assertThat(back.previousId()).contains("p");
+            assertThat(back.anonymousId()).isEmpty();
+            assertThat(back.timestamp()).isEqualTo(original.timestamp());
+            assertThat(back.receivedAt()).isEqualTo(original.receivedAt());
+            assertThat(spool.bytes()).isEqualTo(original.jsonLength());
+        }
+    }
+
+    @Test
+    void doneForgetsOneDestinationAtATime() {
+        Event a = event("a");
+        Event b = event("b");
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            spool.append(routed(List.of("one", "two"), a, b)).join();
+            assertThat(spool.bytes()).isEqualTo(2L * (a.jsonLength() + b.jsonLength()));
+            spool.done("one", a);
+            spool.done("two", b);
+            spool.done("two", b); // twice is harmless
+            assertThat(spool.bytes()).isEqualTo(a.jsonLength() + b.jsonLength());
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            Map<String, List<Event>> pending = spool.pending();
+            assertThat(pending.get("one")).extracting(Event::messageId).containsExactly("b");
+            assertThat(pending.get("two")).extracting(Event::messageId).containsExactly("a");
+            spool.done("one", pending.get("one").get(0));
+            spool.done("two", pending.get("two").get(0));
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            assertThat(spool.pending()).isEmpty();
+            assertThat(spool.bytes()).isZero();
+        }
+    }
+
+    @Test
+    void roomIsBoundedInBytes() {
+        Event e = event("m");
+        SpoolPolicy small = SpoolPolicy.defaults().withMaxBytes(3L * e.jsonLength());
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), small)) {
+            assertThat(spool.hasRoomFor(3L * e.jsonLength())).isTrue();
+            spool.append(routed(List.of("d"), event("1"), event("2"))).join();
+            assertThat(spool.hasRoomFor(e.jsonLength())).isTrue();
+            assertThat(spool.hasRoomFor(e.jsonLength() + 1L)).isFalse();
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), small)) {
+            assertThat(spool.hasRoomFor(e.jsonLength() + 1L)).as("bytes are counted again on reopen").isFalse();
+        }
+    }
+
+    @Test
+    void intervalFsyncStillCompletesAppends() {
+        SpoolPolicy interval = SpoolPolicy.defaults().withFsync(SpoolPolicy.Fsync.INTERVAL, Duration.ofMillis(5));
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), interval)) {
+            for (int i = 0; i < 50; i++) {
+                spool.append(routed(List.of("d"), event("m" + i))).join();
+            }
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), interval)) {
+            assertThat(spool.pending().get("d")).hasSize(50);
+        }
+    }
+
+    @Test
+    void appendAfterCloseFails() {
+        Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults());
+        spool.close();
+        assertThatThrownBy(() -> spool.append(routed(List.of("d"), event("m"))).join())
+                .isInstanceOf(CompletionException.class).hasMessageContaining("the spool is closed");
+    }
+
+    @Test
+    void everyAcknowledgedAppendSurvivesSigkill() throws Exception {
+        Path file = dir.resolve("spool.db");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SpoolCrashChild.class.getName(), file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        List<String> acknowledged = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (acknowledged.size() < 500 && (line = out.readLine()) != null) {
+                acknowledged.add(line);
+            }
+            child.destroyForcibly(); // SIGKILL, mid-stream: the child is still appending
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(acknowledged).hasSize(500);
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            List<String> survived = spool.pending().getOrDefault("d", List.of()).stream().map(Event::messageId).toList();
+            assertThat(survived).containsAll(acknowledged);
+        }
+    }
+}
