@@ -8,6 +8,7 @@ import io.sluice.core.spec.RequestException;
 import io.sluice.core.spec.SpecError;
 import io.sluice.core.spec.SpecParser;
 import io.sluice.core.spec.SpecValidator;
+import io.sluice.core.spec.Timestamps;
 import io.sluice.spi.event.EventType;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,6 +42,7 @@ public final class Intake {
 
     private IntakeResult process(ParsedRequest request) {
         Instant receivedAt = clock.instant();
+        String receivedAtText = Timestamps.format(receivedAt);
         List<AcceptedEvent> accepted = new ArrayList<>(request.calls().size());
         List<RejectedCall> rejected = new ArrayList<>(0);
         for (SpecError error : request.errors()) {
@@ -51,7 +53,7 @@ public final class Intake {
             if (errors.isEmpty()) {
                 // Read integrations before normalising: the node is serialised there and not looked at again.
                 Integrations integrations = Integrations.of(call.node().get("integrations"));
-                accepted.add(new AcceptedEvent(normaliser.normalise(call, receivedAt), integrations));
+                accepted.add(new AcceptedEvent(normaliser.normalise(call, receivedAt, receivedAtText), integrations));
             } else {
                 rejected.add(new RejectedCall(call.path(), call.node(), errors));
             }

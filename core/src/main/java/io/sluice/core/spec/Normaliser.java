@@ -28,6 +28,11 @@ public final class Normaliser {
 
     /** Normalises {@code call}, which must have passed {@link SpecValidator}. Modifies its node. */
     public Event normalise(RawCall call, Instant receivedAt) {
+        return normalise(call, receivedAt, Timestamps.format(receivedAt));
+    }
+
+    /** As {@link #normalise(RawCall, Instant)}, with {@code receivedAt} formatted once for a whole request. */
+    public Event normalise(RawCall call, Instant receivedAt, String receivedAtText) {
         ObjectNode node = call.node();
         EventType type = SpecValidator.typeOf(node).orElseThrow(() -> new IllegalArgumentException("unvalidated call"));
 
@@ -36,7 +41,7 @@ public final class Normaliser {
             messageId = randomUuid();
             node.put("messageId", messageId);
         }
-        node.put("receivedAt", Timestamps.format(receivedAt));
+        node.put("receivedAt", receivedAtText);
 
         Optional<Instant> sentAt = instant(node, "sentAt").or(call::sentAt);
         if (!node.hasNonNull("sentAt")) {
@@ -58,7 +63,7 @@ public final class Normaliser {
             timestamp = Timestamps.parse(sent).orElseThrow();
         } else {
             timestamp = receivedAt;
-            node.put("timestamp", Timestamps.format(timestamp));
+            node.put("timestamp", receivedAtText);
         }
 
         byte[] json;
