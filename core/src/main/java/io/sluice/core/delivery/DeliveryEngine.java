@@ -9,8 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -135,7 +137,9 @@ public final class DeliveryEngine implements AutoCloseable {
     public List<Event> close(Duration timeout) {
         closed = true;
         try {
-            flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (bufferedEvents.get() > 0) {
+                flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "delivery to {0} did not drain within {1}", name, timeout);
         } catch (InterruptedException e) {
@@ -266,6 +270,8 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         boolean retried = false;
         long now = System.nanoTime();
+        // One due time per attempt count, so the failed entries of a batch go out again together.
+        Map<Integer, Long> dueByAttempt = new HashMap<>(2);
         for (int i = 0; i < batch.size(); i++) {
             Entry entry = batch.get(i);
             Outcome outcome = outcomes.get(i);
@@ -274,7 +280,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 release(entry);
             } else if (outcome instanceof Outcome.Retryable retryable) {
                 retried = true;
-                retry(entry, retryable.reason(), now);
+                retry(entry, retryable.reason(), dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a)));
             } else if (outcome instanceof Outcome.Rejected rejected) {
                 notify(() -> listener.failed(entry.event, rejected.reason()));
                 release(entry);
@@ -288,14 +294,14 @@ public final class DeliveryEngine implements AutoCloseable {
         pump();
     }
 
-    private void retry(Entry entry, String reason, long now) {
+    private void retry(Entry entry, String reason, long dueNanos) {
         entry.attempts++;
         if (entry.attempts >= policy.maxAttempts()) {
             notify(() -> listener.failed(entry.event, "gave up after " + entry.attempts + " attempts: " + reason));
             release(entry);
             return;
         }
-        entry.dueNanos = now + backoffNanos(entry.attempts);
+        entry.dueNanos = dueNanos;
         waiting.add(entry);
         int attempt = entry.attempts;
         notify(() -> listener.retrying(entry.event, reason, attempt));

@@ -112,6 +112,8 @@ class DeliveryEngineTest {
         });
         assertThat(sentTwice).containsExactlyInAnyOrderElementsOf(failedOnce);
         assertThat(sentTwice).hasSize(10);
+        assertThat(destination.requests).as("the failed entries go out again together, in one request").hasSize(2);
+        assertThat(destination.requests.get(1)).containsExactlyInAnyOrderElementsOf(failedOnce);
         assertThat(recorder.retried).containsExactlyInAnyOrderElementsOf(failedOnce);
         assertThat(recorder.delivered).containsExactlyInAnyOrderElementsOf(everyOffered);
         assertThat(destination.delivered).doesNotHaveDuplicates();

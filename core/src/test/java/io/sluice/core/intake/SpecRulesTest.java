@@ -281,6 +281,14 @@ class SpecRulesTest {
         }
 
         @Test
+        void unicodeIsWrittenAsUtf8NotEscaped() throws Exception {
+            String text = "😀 𝄞 日本語 عربى é\u0301";
+            var event = call(EventType.TRACK, "{\"userId\":\"u\",\"event\":\"" + text + "\"}").accepted().get(0).event();
+            assertThat(event.jsonText()).contains("\"event\":\"" + text + "\"");
+            assertThat(event.eventName()).contains(text);
+        }
+
+        @Test
         void numbersAreDeliveredAsSent() throws Exception {
             String props = "{\"big\":123456789012345678901234567890,\"exact\":0.1000000000000000055511151231257827,\"max\":9223372036854775807,\"tiny\":-1.5E-300}";
             var event = call(EventType.TRACK, "{\"userId\":\"u\",\"event\":\"E\",\"properties\":" + props + "}").accepted().get(0).event();

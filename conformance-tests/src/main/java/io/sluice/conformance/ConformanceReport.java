@@ -1,0 +1,100 @@
+package io.sluice.conformance;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Objects;
+
+/** The outcome of every check of one run of the suite, as {@link ConformanceRunner} returns it. */
+public final class ConformanceReport {
+
+    public enum Status { PASSED, FAILED, SKIPPED }
+
+    /**
+     * One check.
+     *
+     * @param name    the check's method name, e.g. {@code spec_trackExampleDelivered}
+     * @param status  passed, failed, or skipped (with the reason in {@code message})
+     * @param message why it failed or was skipped; empty when it passed
+     * @param notes   what the check said about itself, e.g. which opted-out behaviour it asserted
+     */
+    public record Check(String name, Status status, String message, List<String> notes) {
+        public Check {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(status, "status");
+            message = message == null ? "" : message;
+            notes = List.copyOf(notes);
+        }
+    }
+
+    private final String subject;
+    private final List<Check> checks;
+
+    ConformanceReport(String subject, List<Check> checks) {
+        this.subject = subject;
+        this.checks = List.copyOf(checks);
+    }
+
+    /** What was tested, e.g. {@code kinesis (Amazon Kinesis)}. */
+    public String subject() {
+        return subject;
+    }
+
+    /** Every check, in the order it ran. */
+    public List<Check> checks() {
+        return checks;
+    }
+
+    public long count(Status status) {
+        return checks.stream().filter(c -> c.status() == status).count();
+    }
+
+    /** True when at least one check ran and none failed. */
+    public boolean passed() {
+        return count(Status.FAILED) == 0 && count(Status.PASSED) > 0;
+    }
+
+    /**
+     * The report as text: a line per check ({@code PASS}, {@code FAIL} or {@code SKIP}, then its name),
+     * failure messages and notes indented below it, and a closing line
+     * {@code N passed, N failed, N skipped}.
+     */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        out.append("Sluice conformance suite: ").append(subject).append('\n');
+        for (Check check : checks) {
+            String tag = switch (check.status()) {
+                case PASSED -> "PASS";
+                case FAILED -> "FAIL";
+                case SKIPPED -> "SKIP";
+            };
+            out.append(tag).append("  ").append(check.name());
+            if (check.status() == Status.SKIPPED && !check.message().isEmpty()) {
+                out.append(": ").append(check.message());
+            }
+            out.append('\n');
+            if (check.status() == Status.FAILED) {
+                indent(out, check.message());
+            }
+            check.notes().forEach(n -> indent(out, "note: " + n));
+        }
+        out.append(count(Status.PASSED)).append(" passed, ").append(count(Status.FAILED)).append(" failed, ")
+                .append(count(Status.SKIPPED)).append(" skipped\n");
+        return out.toString();
+    }
+
+    public void print(PrintStream out) {
+        out.print(render());
+        out.flush();
+    }
+
+    @Override
+    public String toString() {
+        return render();
+    }
+
+    private static void indent(StringBuilder out, String text) {
+        for (String line : text.split("\n")) {
+            out.append("      ").append(line).append('\n');
+        }
+    }
+}
