@@ -6,7 +6,6 @@ import io.sluice.spi.DestinationProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.MalformedURLException;
@@ -22,7 +21,6 @@ import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,7 +43,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Runs the conformance suite outside Maven, through the JUnit Platform Launcher, against a provider
- * and settings handed to it: the engine behind {@code sluice conformance --plugin JAR --settings FILE}.
+ * and settings handed to it: the engine behind {@code sluice conformance --plugin JAR --settings FILE}
+ * (the command line itself is the runner's).
  *
  * <pre>{@code
  * ConformanceReport report = ConformanceRunner.forPlugin(Path.of("sluice-kinesis.jar"), Optional.empty())
@@ -261,54 +260,6 @@ public final class ConformanceRunner {
         } catch (InvocationTargetException e) {
             throw new IllegalArgumentException("provider " + name + " failed in its constructor: " + e.getCause(), e);
         }
-    }
-
-    /**
-     * {@code --plugin JAR|DIR --settings FILE [--provider ID] [--without CAPABILITY,...] [--timeout SECONDS]}:
-     * runs the suite, prints the report to {@code out}, and returns 0 when every check passed or was
-     * skipped, 1 when one failed, 2 for a usage error.
-     */
-    public static int run(String[] args, PrintStream out) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                out.println(usage("unexpected argument " + args[i]));
-                return 2;
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        if (!options.containsKey("plugin") || !options.containsKey("settings")) {
-            out.println(usage("--plugin and --settings are required"));
-            return 2;
-        }
-        ConformanceRunner runner;
-        try {
-            runner = forPlugin(Path.of(options.get("plugin")), Optional.ofNullable(options.get("provider")))
-                    .settings(readSettings(Path.of(options.get("settings"))));
-            if (options.containsKey("without")) {
-                for (String name : options.get("without").split(",")) {
-                    runner.without(Capability.valueOf(name.strip().toUpperCase(Locale.ROOT)));
-                }
-            }
-            if (options.containsKey("timeout")) {
-                runner.timeout(Duration.ofSeconds(Long.parseLong(options.get("timeout"))));
-            }
-        } catch (IOException | RuntimeException e) {
-            out.println(usage(e.getMessage()));
-            return 2;
-        }
-        ConformanceReport report = runner.run();
-        report.print(out);
-        return report.passed() ? 0 : 1;
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args, System.out));
-    }
-
-    private static String usage(String problem) {
-        return problem + "\nusage: --plugin JAR|DIR --settings FILE.json [--provider ID] [--without "
-                + Stream.of(Capability.values()).map(Enum::name).collect(Collectors.joining(",")) + "] [--timeout SECONDS]";
     }
 
     /** Turns the launcher's events into checks, in the order they ran. */

@@ -8,10 +8,8 @@ import io.sluice.conformance.memory.InMemoryDestination;
 import io.sluice.conformance.memory.InMemoryProvider;
 import io.sluice.conformance.memory.InMemoryTarget;
 import io.sluice.spi.DestinationProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,37 +112,6 @@ class ConformanceRunnerTest {
                     assertThat(c.status()).isEqualTo(ConformanceReport.Status.FAILED);
                     assertThat(c.message()).contains("limits().maxEvents() of a destination without BATCHING");
                 });
-    }
-
-    @Test
-    void commandLineRunsAPluginJarWithASettingsFile() throws Exception {
-        Path jar = pluginJar(InMemoryProvider.class.getName());
-        Path settings = dir.resolve("settings.json");
-        try (InMemoryTarget target = new InMemoryTarget()) {
-            Files.writeString(settings, "{\"target\": \"" + target.settings().get("target") + "\", \"apiToken\": \"t0ken-from-file\"}");
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-
-            int exit = ConformanceRunner.run(new String[] {"--plugin", jar.toString(), "--settings", settings.toString(),
-                    "--timeout", "10"}, new PrintStream(printed, true, StandardCharsets.UTF_8));
-
-            String out = printed.toString(StandardCharsets.UTF_8);
-            assertThat(exit).as(out).isZero();
-            assertThat(out).contains("PASS  discovery_serviceLoaderFindsProvider\n", "PASS  settings_secretsNeverAppearInLogs\n",
-                    "SKIP  spec_unicodeDelivered: no target reader supplied");
-            assertThat(out.lines().reduce((a, b) -> b).orElseThrow()).matches("\\d+ passed, 0 failed, \\d+ skipped");
-        }
-    }
-
-    @Test
-    void commandLineNamesWhatIsWrongWithItsArguments() throws Exception {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-
-        assertThat(ConformanceRunner.run(new String[] {"--plugin", "x.jar"}, out)).isEqualTo(2);
-        assertThat(ConformanceRunner.run(new String[] {"--plugin", dir.resolve("missing.jar").toString(),
-                "--settings", "s.json"}, out)).isEqualTo(2);
-        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("--plugin and --settings are required",
-                "no plugin jar or directory at", "usage: --plugin JAR|DIR --settings FILE.json");
     }
 
     @Test

@@ -1,0 +1,472 @@
+package io.sluice.runner.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.sluice.core.delivery.DeliveryPolicy;
+import io.sluice.core.spool.SpoolPolicy;
+import io.sluice.runner.plugins.Plugin;
+import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.spi.settings.SettingError;
+import io.sluice.spi.settings.Settings;
+import io.sluice.spi.settings.SettingsSchema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads a YAML configuration, substitutes {@code ${env:NAME}} references, and validates it in
+ * one pass that collects every error: unknown or mistyped fields, duplicate source and
+ * destination names, duplicate or empty write keys, the port range, unknown destination types,
+ * and each destination's settings against its provider's schema.
+ *
+ * <p>Errors name paths such as {@code sources[0].destinations[1].settings.region}; they never
+ * hold a write key or a secret setting's value.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+
+    private static final Set<String> ROOT_FIELDS = Set.of("server", "deadLetter", "spool", "delivery", "sources");
+    private static final Set<String> SPOOL_FIELDS = Set.of("enabled", "path", "maxBytes", "fsync", "fsyncIntervalMs");
+    private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs");
+    private static final Set<String> DEAD_LETTER_FIELDS = Set.of("path");
+    private static final Set<String> DELIVERY_FIELDS = Set.of("maxBufferedBytes", "lingerMs", "maxInFlightRequests");
+    private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations");
+    private static final Set<String> DESTINATION_FIELDS = Set.of("type", "name", "settings", "delivery");
+
+    private final PluginRegistry registry;
+    private final EnvSubstitution env;
+
+    public ConfigLoader(PluginRegistry registry) {
+        this(registry, System::getenv);
+    }
+
+    public ConfigLoader(PluginRegistry registry, Function<String, String> env) {
+        this.registry = registry;
+        this.env = new EnvSubstitution(env);
+    }
+
+    public SluiceConfig load(Path file) throws ConfigException {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(file + ": no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+        }
+        return read(yaml, file.toString());
+    }
+
+    /** Validates YAML text; {@code origin} names it in a syntax error. */
+    public SluiceConfig read(String yaml, String origin) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            // Only the first line and the location: the rest quotes the file, which may hold a secret.
+            String first = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("syntax error");
+            String at = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(List.of(origin + ": not valid YAML" + at + ": " + first));
+        }
+        return fromTree(root == null ? YAML.createObjectNode() : root);
+    }
+
+    /** Validates a configuration already in tree form (the local default builds one). */
+    public SluiceConfig fromTree(JsonNode root) throws ConfigException {
+        Reader reader = new Reader();
+        SluiceConfig config = reader.root(root);
+        if (!reader.errors.isEmpty()) {
+            throw new ConfigException(reader.errors);
+        }
+        return config;
+    }
+
+    /** One validation pass; collects errors instead of stopping at the first. */
+    private final class Reader {
+        final List<String> errors = new ArrayList<>();
+
+        SluiceConfig root(JsonNode root) {
+            if (!root.isObject()) {
+                errors.add("the configuration must be a YAML mapping with server, deadLetter, delivery and sources");
+                return null;
+            }
+            unknownFields(root, "", ROOT_FIELDS);
+            SluiceConfig.Server server = server(root.get("server"));
+            Path deadLetter = deadLetter(root.get("deadLetter"));
+            SluiceConfig.Spool spool = spool(root.get("spool"));
+            DeliveryPolicy defaults = delivery(root.get("delivery"), "delivery", DeliveryPolicy.defaults());
+            List<SluiceConfig.Source> sources = sources(root.get("sources"), defaults);
+            return new SluiceConfig(server, deadLetter, spool, sources);
+        }
+
+        SluiceConfig.Server server(JsonNode node) {
+            String host = SluiceConfig.DEFAULT_HOST;
+            int port = SluiceConfig.DEFAULT_PORT;
+            Duration shutdown = SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+            if (object(node, "server")) {
+                unknownFields(node, "server", SERVER_FIELDS);
+                host = text(node.get("host"), "server.host").orElse(host);
+                Optional<Long> p = integer(node.get("port"), "server.port");
+                if (p.isPresent()) {
+                    if (p.get() < 0 || p.get() > 65535) {
+                        errors.add("server.port: must be between 0 and 65535 (0 picks a free port)");
+                    } else {
+                        port = p.get().intValue();
+                    }
+                }
+                Optional<Long> ms = integer(node.get("shutdownTimeoutMs"), "server.shutdownTimeoutMs");
+                if (ms.isPresent()) {
+                    if (ms.get() < 0) {
+                        errors.add("server.shutdownTimeoutMs: must not be negative");
+                    } else {
+                        shutdown = Duration.ofMillis(ms.get());
+                    }
+                }
+                if (host.isBlank()) {
+                    errors.add("server.host: must not be empty");
+                }
+            }
+            return new SluiceConfig.Server(host, port, shutdown);
+        }
+
+        Path deadLetter(JsonNode node) {
+            Path path = SluiceConfig.DEFAULT_DEAD_LETTER;
+            if (object(node, "deadLetter")) {
+                unknownFields(node, "deadLetter", DEAD_LETTER_FIELDS);
+                Optional<String> text = text(node.get("path"), "deadLetter.path");
+                if (text.isPresent() && text.get().isBlank()) {
+                    errors.add("deadLetter.path: must not be empty");
+                } else if (text.isPresent()) {
+                    path = Path.of(text.get());
+                }
+            }
+            return path;
+        }
+
+        SluiceConfig.Spool spool(JsonNode node) {
+            boolean enabled = true;
+            Path path = SluiceConfig.DEFAULT_SPOOL;
+            SpoolPolicy policy = SpoolPolicy.defaults();
+            if (!object(node, "spool")) {
+                return new SluiceConfig.Spool(enabled, path, policy);
+            }
+            unknownFields(node, "spool", SPOOL_FIELDS);
+            JsonNode on = node.get("enabled");
+            if (on != null && !on.isNull()) {
+                if (on.isBoolean()) {
+                    enabled = on.booleanValue();
+                } else {
+                    errors.add("spool.enabled: must be true or false");
+                }
+            }
+            Optional<String> file = text(node.get("path"), "spool.path");
+            if (file.isPresent() && file.get().isBlank()) {
+                errors.add("spool.path: must not be empty");
+            } else if (file.isPresent()) {
+                path = Path.of(file.get());
+            }
+            Optional<Long> maxBytes = integer(node.get("maxBytes"), "spool.maxBytes");
+            if (maxBytes.isPresent()) {
+                if (maxBytes.get() < 1) {
+                    errors.add("spool.maxBytes: must be at least 1");
+                } else {
+                    policy = policy.withMaxBytes(maxBytes.get());
+                }
+            }
+            Optional<String> fsync = text(node.get("fsync"), "spool.fsync");
+            Optional<Long> interval = integer(node.get("fsyncIntervalMs"), "spool.fsyncIntervalMs");
+            if (interval.isPresent() && interval.get() < 1) {
+                errors.add("spool.fsyncIntervalMs: must be at least 1");
+                interval = Optional.empty();
+            }
+            Duration every = interval.map(Duration::ofMillis).orElse(policy.fsyncInterval());
+            if (fsync.isPresent()) {
+                switch (fsync.get()) {
+                    case "always" -> policy = policy.withFsync(SpoolPolicy.Fsync.ALWAYS, every);
+                    case "interval" -> policy = policy.withFsync(SpoolPolicy.Fsync.INTERVAL, every);
+                    default -> errors.add("spool.fsync: must be always or interval");
+                }
+            } else {
+                policy = policy.withFsync(policy.fsync(), every);
+            }
+            return new SluiceConfig.Spool(enabled, path, policy);
+        }
+
+        DeliveryPolicy delivery(JsonNode node, String path, DeliveryPolicy base) {
+            if (!object(node, path)) {
+                return base;
+            }
+            unknownFields(node, path, DELIVERY_FIELDS);
+            DeliveryPolicy policy = base;
+            Optional<Long> bytes = integer(node.get("maxBufferedBytes"), path + ".maxBufferedBytes");
+            if (bytes.isPresent()) {
+                if (bytes.get() < 1) {
+                    errors.add(path + ".maxBufferedBytes: must be at least 1");
+                } else {
+                    policy = policy.withMaxBufferedBytes(bytes.get());
+                }
+            }
+            Optional<Long> linger = integer(node.get("lingerMs"), path + ".lingerMs");
+            if (linger.isPresent()) {
+                if (linger.get() < 0) {
+                    errors.add(path + ".lingerMs: must not be negative");
+                } else {
+                    policy = policy.withLinger(Duration.ofMillis(linger.get()));
+                }
+            }
+            Optional<Long> inFlight = integer(node.get("maxInFlightRequests"), path + ".maxInFlightRequests");
+            if (inFlight.isPresent()) {
+                if (inFlight.get() < 1 || inFlight.get() > 10_000) {
+                    errors.add(path + ".maxInFlightRequests: must be between 1 and 10000");
+                } else {
+                    policy = policy.withMaxInFlightRequests(inFlight.get().intValue());
+                }
+            }
+            return policy;
+        }
+
+        List<SluiceConfig.Source> sources(JsonNode node, DeliveryPolicy defaults) {
+            List<SluiceConfig.Source> sources = new ArrayList<>();
+            if (node == null || node.isNull() || (node.isArray() && node.isEmpty())) {
+                errors.add("sources: at least one source is required");
+                return sources;
+            }
+            if (!node.isArray()) {
+                errors.add("sources: must be a list of sources");
+                return sources;
+            }
+            Map<String, String> sourceNames = new HashMap<>();
+            Map<String, String> destinationNames = new HashMap<>();
+            List<String> keyPaths = new ArrayList<>();
+            List<byte[]> keyDigests = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String path = "sources[" + i + "]";
+                JsonNode s = node.get(i);
+                if (!s.isObject()) {
+                    errors.add(path + ": must be a mapping with name, writeKey and destinations");
+                    continue;
+                }
+                unknownFields(s, path, SOURCE_FIELDS);
+                String name = requiredText(s.get("name"), path + ".name");
+                if (name != null) {
+                    String first = sourceNames.putIfAbsent(name, path);
+                    if (first != null) {
+                        errors.add(path + ".name: source name '" + name + "' is already used by " + first);
+                    }
+                }
+                String key = requiredText(s.get("writeKey"), path + ".writeKey");
+                if (key != null) {
+                    byte[] digest = WriteKey.sha256(key);
+                    for (int k = 0; k < keyDigests.size(); k++) {
+                        if (java.security.MessageDigest.isEqual(digest, keyDigests.get(k))) {
+                            errors.add(path + ".writeKey: the same write key is used by " + keyPaths.get(k)
+                                    + "; each source needs its own");
+                        }
+                    }
+                    keyPaths.add(path);
+                    keyDigests.add(digest);
+                }
+                List<SluiceConfig.Destination> destinations =
+                        destinations(s.get("destinations"), path, name, defaults, destinationNames);
+                if (name != null && key != null) {
+                    sources.add(new SluiceConfig.Source(name, new WriteKey(key), destinations));
+                }
+            }
+            return sources;
+        }
+
+        List<SluiceConfig.Destination> destinations(JsonNode node, String sourcePath, String sourceName,
+                                                    DeliveryPolicy defaults, Map<String, String> names) {
+            List<SluiceConfig.Destination> destinations = new ArrayList<>();
+            String listPath = sourcePath + ".destinations";
+            if (node == null || node.isNull() || (node.isArray() && node.isEmpty())) {
+                errors.add(listPath + ": at least one destination is required");
+                return destinations;
+            }
+            if (!node.isArray()) {
+                errors.add(listPath + ": must be a list of destinations");
+                return destinations;
+            }
+            for (int i = 0; i < node.size(); i++) {
+                String path = listPath + "[" + i + "]";
+                JsonNode d = node.get(i);
+                if (!d.isObject()) {
+                    errors.add(path + ": must be a mapping with type and settings");
+                    continue;
+                }
+                unknownFields(d, path, DESTINATION_FIELDS);
+                String type = requiredText(d.get("type"), path + ".type");
+                Optional<String> explicitName = text(d.get("name"), path + ".name");
+                if (explicitName.isPresent() && explicitName.get().isBlank()) {
+                    errors.add(path + ".name: must not be empty");
+                }
+                DeliveryPolicy policy = delivery(d.get("delivery"), path + ".delivery", defaults);
+                Map<String, Object> raw = settings(d.get("settings"), path + ".settings");
+                if (type == null) {
+                    continue;
+                }
+                String name = explicitName.orElse(sourceName + "/" + type);
+                String first = names.putIfAbsent(name, path);
+                if (first != null) {
+                    errors.add(path + ": destination name '" + name + "' is already used by " + first
+                            + "; give one of them its own name: field");
+                }
+                Optional<Plugin> plugin = registry.find(type);
+                if (plugin.isEmpty()) {
+                    errors.add(path + ".type: unknown destination type '" + type + "'; known types are: "
+                            + (registry.ids().isEmpty() ? "(none)" : String.join(", ", registry.ids())));
+                    continue;
+                }
+                Settings settings;
+                try {
+                    SettingsSchema schema = plugin.get().provider().settingsSchema();
+                    List<SettingError> settingErrors = schema.validate(raw);
+                    if (!settingErrors.isEmpty()) {
+                        settingErrors.forEach(e -> errors.add(path + ".settings." + e.message()));
+                        continue;
+                    }
+                    settings = schema.parse(raw);
+                } catch (RuntimeException e) {
+                    // A broken plugin; its message might quote a setting, so name the failure only.
+                    errors.add(path + ".settings: the " + type + " plugin failed to check them ("
+                            + e.getClass().getName() + ", from " + plugin.get().describe() + ")");
+                    continue;
+                }
+                destinations.add(new SluiceConfig.Destination(name, type, settings, policy));
+            }
+            return destinations;
+        }
+
+        Map<String, Object> settings(JsonNode node, String path) {
+            Map<String, Object> raw = new LinkedHashMap<>();
+            if (!object(node, path)) {
+                return raw;
+            }
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                Object value = plain(field.getValue(), path + "." + field.getKey());
+                if (value != null) {
+                    raw.put(field.getKey(), value);
+                }
+            }
+            return raw;
+        }
+
+        /** A settings value as the schema reads it: String, Long, Boolean, Double, or lists and maps of them. */
+        Object plain(JsonNode node, String path) {
+            if (node.isTextual()) {
+                return env.apply(node.textValue(), path, errors);
+            }
+            if (node.isIntegralNumber()) {
+                return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue();
+            }
+            if (node.isNumber()) {
+                return node.doubleValue();
+            }
+            if (node.isBoolean()) {
+                return node.booleanValue();
+            }
+            if (node.isArray()) {
+                List<Object> list = new ArrayList<>();
+                for (int i = 0; i < node.size(); i++) {
+                    list.add(plain(node.get(i), path + "[" + i + "]"));
+                }
+                return list;
+            }
+            if (node.isObject()) {
+                Map<String, Object> map = new LinkedHashMap<>();
+                node.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue(), path + "." + e.getKey())));
+                return map;
+            }
+            return null;
+        }
+
+        boolean object(JsonNode node, String path) {
+            if (node == null || node.isNull()) {
+                return false;
+            }
+            if (!node.isObject()) {
+                errors.add(path + ": must be a mapping");
+                return false;
+            }
+            return true;
+        }
+
+        void unknownFields(JsonNode node, String path, Set<String> known) {
+            node.fieldNames().forEachRemaining(f -> {
+                if (!known.contains(f)) {
+                    errors.add((path.isEmpty() ? "" : path + ".") + f + ": unknown field; known fields are "
+                            + String.join(", ", known.stream().sorted().toList()));
+                }
+            });
+        }
+
+        Optional<String> text(JsonNode node, String path) {
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isValueNode() || node.isBinary()) {
+                errors.add(path + ": must be text");
+                return Optional.empty();
+            }
+            return Optional.of(env.apply(node.asText(), path, errors));
+        }
+
+        String requiredText(JsonNode node, String path) {
+            Optional<String> value = text(node, path);
+            if (value.isEmpty()) {
+                if (node == null || node.isNull()) {
+                    errors.add(path + ": is required");
+                }
+                return null;
+            }
+            if (value.get().isBlank()) {
+                errors.add(path + ": must not be empty");
+                return null;
+            }
+            return value.get();
+        }
+
+        Optional<Long> integer(JsonNode node, String path) {
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (node.isIntegralNumber() && node.canConvertToLong()) {
+                return Optional.of(node.longValue());
+            }
+            if (node.isTextual()) {
+                int before = errors.size();
+                String text = env.apply(node.textValue(), path, errors).trim();
+                if (errors.size() > before) {
+                    return Optional.empty(); // the missing variable is the error to report
+                }
+                try {
+                    return Optional.of(Long.parseLong(text));
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            errors.add(path + ": must be a whole number");
+            return Optional.empty();
+        }
+    }
+
+    /** An empty YAML mapping, for building configurations in code. */
+    public static ObjectNode newTree() {
+        return YAML.createObjectNode();
+    }
+}

@@ -1,0 +1,45 @@
+package io.sluice.runner.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.spec.SpecJson;
+import io.sluice.runner.routing.Pipeline;
+import io.sluice.runner.routing.Route;
+import io.sluice.spi.Health;
+import java.util.Locale;
+
+/**
+ * {@code GET /health}: {@code {"status":"ok|degraded|shutting_down","destinations":[{"source","name","type",
+ * "status","message","bufferedEvents"}]}} from each destination's own {@code health()}. Holds
+ * names and the destinations' messages only, never settings.
+ */
+final class HealthReport {
+
+    private final Pipeline pipeline;
+
+    HealthReport(Pipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    record Result(boolean healthy, ObjectNode body) {}
+
+    Result check(boolean accepting) {
+        ObjectNode body = SpecJson.MAPPER.createObjectNode();
+        ArrayNode destinations = SpecJson.MAPPER.createArrayNode();
+        boolean healthy = accepting;
+        for (Route route : pipeline.routes()) {
+            Health health = route.health();
+            healthy &= health.isHealthy();
+            destinations.addObject()
+                    .put("source", route.source())
+                    .put("name", route.name())
+                    .put("type", route.type())
+                    .put("status", health.status().name().toLowerCase(Locale.ROOT))
+                    .put("message", health.message())
+                    .put("bufferedEvents", route.bufferedEvents());
+        }
+        body.put("status", !accepting ? "shutting_down" : healthy ? "ok" : "degraded");
+        body.set("destinations", destinations);
+        return new Result(healthy, body);
+    }
+}

@@ -1,0 +1,168 @@
+package io.sluice.runner.plugins;
+
+import io.sluice.spi.DestinationProvider;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * The destination providers Sluice knows, by id: those on its own class path (the bundled Kinesis
+ * plugin) and those in the jars of a plugins folder.
+ *
+ * <p>Each plugin jar gets its own class loader whose parent is Sluice's, so plugins share the
+ * {@code io.sluice.spi} classes with Sluice but cannot see each other's classes: two plugins may
+ * bundle different versions of the same library.
+ */
+public final class PluginRegistry {
+
+    private final Map<String, Plugin> byId;
+
+    private PluginRegistry(Map<String, Plugin> byId) {
+        this.byId = byId;
+    }
+
+    /** The providers on Sluice's own class path only. */
+    public static PluginRegistry builtIn() {
+        try {
+            return load(Optional.empty());
+        } catch (PluginException e) {
+            throw new IllegalStateException("a built-in provider is broken: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Built-in providers plus every {@code *.jar} in {@code pluginsDir}, when given.
+     *
+     * @throws PluginException listing every jar without a provider, every provider that cannot be
+     *                         instantiated and every id provided twice
+     */
+    public static PluginRegistry load(Optional<Path> pluginsDir) throws PluginException {
+        ClassLoader app = PluginRegistry.class.getClassLoader();
+        List<String> errors = new ArrayList<>();
+        List<Plugin> found = new ArrayList<>(providers(ServiceLoader.load(DestinationProvider.class, app),
+                null, Plugin.BUILT_IN, errors));
+        if (pluginsDir.isPresent()) {
+            for (Path jar : jars(pluginsDir.get(), errors)) {
+                found.addAll(loadJar(jar, app, errors));
+            }
+        }
+        Map<String, Plugin> byId = new LinkedHashMap<>();
+        for (Plugin plugin : found) {
+            Plugin first = byId.putIfAbsent(plugin.id(), plugin);
+            if (first != null) {
+                errors.add("destination type '" + plugin.id() + "' is provided twice: by " + first.describe()
+                        + " and by " + plugin.describe() + "; remove one of them");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new PluginException(errors);
+        }
+        return new PluginRegistry(byId);
+    }
+
+    public Optional<Plugin> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Every plugin, built-in ones first, then by jar name. */
+    public Collection<Plugin> all() {
+        return List.copyOf(byId.values());
+    }
+
+    public List<String> ids() {
+        return List.copyOf(byId.keySet());
+    }
+
+    private static List<Path> jars(Path dir, List<String> errors) {
+        if (!Files.isDirectory(dir)) {
+            errors.add(dir + ": the plugins folder does not exist or is not a folder");
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                    .sorted(Comparator.comparing(f -> f.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            errors.add(dir + ": cannot list the plugins folder: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static List<Plugin> loadJar(Path jar, ClassLoader parent, List<String> errors) {
+        URL url;
+        try {
+            url = jar.toUri().toURL();
+        } catch (MalformedURLException e) {
+            errors.add(jar + ": cannot be read as a jar: " + e.getMessage());
+            return List.of();
+        }
+        // Never closed: the providers' classes live as long as Sluice does.
+        URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {url}, parent);
+        List<Plugin> plugins = providers(ServiceLoader.load(DestinationProvider.class, loader), loader,
+                jar.toString(), errors);
+        if (plugins.isEmpty() && errors.stream().noneMatch(e -> e.startsWith(jar.toString()))) {
+            errors.add(jar + ": no destination provider found; a plugin jar must list its provider class in "
+                    + "META-INF/services/" + DestinationProvider.class.getName()
+                    + ", and that class must implement " + DestinationProvider.class.getName()
+                    + " and have a public no-argument constructor");
+        }
+        return plugins;
+    }
+
+    /**
+     * Instantiates what {@code loader} finds. A jar's loader also sees its parent's services, so
+     * only providers defined by {@code own} itself count for a jar ({@code own == null}: all count).
+     */
+    private static List<Plugin> providers(ServiceLoader<DestinationProvider> loader, ClassLoader own,
+                                          String origin, List<String> errors) {
+        List<Plugin> plugins = new ArrayList<>();
+        for (ServiceLoader.Provider<DestinationProvider> candidate : iterate(loader, origin, errors)) {
+            if (own != null && candidate.type().getClassLoader() != own) {
+                continue;
+            }
+            try {
+                DestinationProvider provider = candidate.get();
+                String id = provider.id();
+                if (id == null || id.isBlank()) {
+                    errors.add(origin + " (" + candidate.type().getName() + "): the provider's id() is empty");
+                } else {
+                    plugins.add(new Plugin(provider, origin));
+                }
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                errors.add(origin + " (" + candidate.type().getName() + "): cannot create the provider: " + e);
+            }
+        }
+        return plugins;
+    }
+
+    /** The candidates, with a broken services entry reported instead of thrown. */
+    private static List<ServiceLoader.Provider<DestinationProvider>> iterate(
+            ServiceLoader<DestinationProvider> loader, String origin, List<String> errors) {
+        List<ServiceLoader.Provider<DestinationProvider>> candidates = new ArrayList<>();
+        var it = loader.stream().iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    return candidates;
+                }
+                candidates.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                errors.add(origin + ": broken provider entry: " + e.getMessage());
+                return candidates;
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.sluice.runner.routing;
+
+import io.sluice.core.delivery.DeliveryEngine;
+import io.sluice.runner.metrics.SluiceMetrics;
+import io.sluice.spi.Health;
+
+/**
+ * One destination instance of a source, with the engine that delivers to it.
+ *
+ * @param source          the source's name
+ * @param name            the instance's unique name (metrics label, dead-letter field)
+ * @param type            the provider id
+ * @param integrationName the key that enables or disables it in a call's {@code integrations}
+ * @param engine          its delivery engine
+ * @param tally           what happened to the events it was given
+ */
+public record Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
+                    DeliveryTally tally) implements SluiceMetrics.DestinationGauge {
+
+    /** The destination's own health; a health check that throws counts as unhealthy. */
+    public Health health() {
+        try {
+            Health health = engine.destination().health();
+            return health == null ? Health.unhealthy("the destination reported no health") : health;
+        } catch (RuntimeException e) {
+            // The class only: an exception message may quote settings.
+            return Health.unhealthy("the health check failed with " + e.getClass().getName());
+        }
+    }
+
+    @Override
+    public String destinationName() {
+        return name;
+    }
+
+    @Override
+    public long bufferedEvents() {
+        return engine.stats().events();
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return engine.stats().bytes();
+    }
+
+    @Override
+    public boolean healthy() {
+        return health().isHealthy();
+    }
+}

@@ -1,0 +1,113 @@
+package io.sluice.runner.server;
+
+import com.google.inject.ConfigurationException;
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
+import io.sluice.runner.config.SluiceConfig;
+import io.sluice.runner.deadletter.DeadLetterFile;
+import io.sluice.runner.http.TrackingServer;
+import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.routing.Pipeline;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Sluice: the HTTP server in front of the pipeline. {@link #shutdown()} is graceful and
+ * idempotent: stop accepting (503), drain the engines within the configured timeout, dead-letter
+ * what is left, stop the server.
+ */
+public final class SluiceServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
+
+    private final SluiceConfig config;
+    private final TrackingServer http;
+    private final Pipeline pipeline;
+    private final DeadLetterFile deadLetters;
+    private boolean stopped;
+
+    private SluiceServer(SluiceConfig config, TrackingServer http, Pipeline pipeline, DeadLetterFile deadLetters) {
+        this.config = config;
+        this.http = http;
+        this.pipeline = pipeline;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Builds everything and starts listening.
+     *
+     * @throws IllegalArgumentException when a destination cannot be created from its settings
+     */
+    public static SluiceServer start(SluiceConfig config, PluginRegistry registry, Clock clock) {
+        Injector injector = injector(new SluiceModule(config, registry, clock));
+        SluiceServer server = new SluiceServer(config, instance(injector, TrackingServer.class),
+                instance(injector, Pipeline.class), instance(injector, DeadLetterFile.class));
+        try {
+            server.http.start();
+        } catch (RuntimeException e) {
+            server.pipeline.close();
+            server.deadLetters.close();
+            throw e;
+        }
+        LOG.info("listening on {} with {} source(s) and {} destination(s)", server.http.baseUrl(),
+                server.pipeline.sources().size(), server.pipeline.routes().size());
+        return server;
+    }
+
+    /** Creates an injector, turning Guice's wrapping of a provider's exception back into that exception. */
+    public static Injector injector(SluiceModule module) {
+        try {
+            return Guice.createInjector(module);
+        } catch (CreationException | ConfigurationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Gets an instance, unwrapping a provider's exception from Guice's {@link ProvisionException}. */
+    public static <T> T instance(Injector injector, Class<T> type) {
+        try {
+            return injector.getInstance(type);
+        } catch (ProvisionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public String baseUrl() {
+        return http.baseUrl();
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public synchronized void shutdown() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        Duration timeout = config.server().shutdownTimeout();
+        LOG.info("shutting down: no new events; draining destinations for up to {}", timeout);
+        http.stopAccepting();
+        int left = pipeline.drain(timeout);
+        http.close();
+        deadLetters.close();
+        LOG.info("stopped; {} undelivered event(s) written to {}", left, deadLetters.path());
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

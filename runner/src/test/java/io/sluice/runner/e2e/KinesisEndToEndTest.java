@@ -1,0 +1,139 @@
+package io.sluice.runner.e2e;
+
+import static io.sluice.runner.testing.TestSluice.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.kinesis.local.Kinesalite;
+import io.sluice.runner.testing.Cli;
+import io.sluice.runner.testing.TestSluice;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Through HTTP into a local Kinesis server (kinesalite), and back out with {@code sluice tail}. */
+class KinesisEndToEndTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String KEY = "e2e-write-key";
+
+    static Kinesalite kinesis;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startKinesis() {
+        kinesis = Kinesalite.start();
+    }
+
+    @AfterAll
+    static void stopKinesis() {
+        kinesis.close();
+    }
+
+    static String config(String stream, String extraSettings) {
+        return "sources:\n"
+                + "  - name: web\n"
+                + "    writeKey: " + KEY + "\n"
+                + "    destinations:\n"
+                + "      - type: kinesis\n"
+                + "        settings:\n"
+                + "          region: us-east-1\n"
+                + "          stream: " + stream + "\n"
+                + "          endpoint: " + kinesis.endpoint() + "\n"
+                + "          accessKeyId: local\n"
+                + "          secretAccessKey: local\n"
+                + extraSettings;
+    }
+
+    static Cli tail(String stream, int max) {
+        return Cli.run("tail", "--stream", stream, "--endpoint", kinesis.endpoint().toString(), "--region", "us-east-1",
+                "--from", "trim-horizon", "--max", Integer.toString(max), "--timeout", "60s");
+    }
+
+    static List<JsonNode> lines(Cli tail) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : tail.out().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void theDocsTrackCallArrivesAndTailPrintsIt() throws Exception {
+        kinesis.createStream("events", 2);
+        String call = "{\"userId\":\"user_1\",\"event\":\"User Registered\",\"messageId\":\"e2e-doc-call\","
+                + "\"properties\":{\"plan\":\"Pro Annual\",\"account_type\":\"Facebook\"}}";
+        try (TestSluice sluice = TestSluice.start(dir, config("events", ""))) {
+            HttpResponse<String> response = sluice.post("/v1/track", call, basic(KEY));
+            assertThat(response.statusCode()).isEqualTo(200);
+
+            Cli tail = tail("events", 1);
+
+            assertThat(tail.exitCode()).as(tail.err()).isZero();
+            JsonNode record = lines(tail).get(0);
+            assertThat(record.get("partitionKey").asText()).isEqualTo("user_1");
+            assertThat(record.get("shardId").asText()).startsWith("shardId-");
+            assertThat(record.get("sequenceNumber").asText()).isNotEmpty();
+            assertThat(record.get("approximateArrivalTimestamp").asText()).isNotEmpty();
+            assertThat(record.get("encoding").asText()).isEqualTo("base64");
+            JsonNode event = record.get("event");
+            assertThat(event.get("messageId").asText()).isEqualTo("e2e-doc-call");
+            assertThat(event.get("event").asText()).isEqualTo("User Registered");
+            assertThat(event.get("properties").get("plan").asText()).isEqualTo("Pro Annual");
+            assertThat(event.get("type").asText()).isEqualTo("track");
+            assertThat(sluice.get("/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void tailFollowsEveryShardAndReadsJsonPayloads() throws Exception {
+        kinesis.createStream("json-events", 4);
+        StringBuilder batch = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 8; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"user-").append(i)
+                    .append("\",\"event\":\"E\",\"messageId\":\"j-").append(i).append("\"}");
+        }
+        batch.append("]}");
+        try (TestSluice sluice = TestSluice.start(dir, config("json-events", "          payloadEncoding: json\n"))) {
+            assertThat(sluice.post("/v1/batch", batch.toString(), basic(KEY)).statusCode()).isEqualTo(200);
+
+            Cli tail = tail("json-events", 8);
+
+            assertThat(tail.exitCode()).as(tail.err()).isZero();
+            List<JsonNode> records = lines(tail);
+            assertThat(records).hasSize(8).allSatisfy(r -> assertThat(r.get("encoding").asText()).isEqualTo("json"));
+            assertThat(records).extracting(r -> r.get("event").get("messageId").asText())
+                    .containsExactlyInAnyOrder("j-0", "j-1", "j-2", "j-3", "j-4", "j-5", "j-6", "j-7");
+            assertThat(records.stream().map(r -> r.get("shardId").asText()).distinct()).hasSizeGreaterThan(1);
+        }
+    }
+
+    @Test
+    void tailWithMaxFailsWhenTheTimeoutComesFirst() {
+        kinesis.createStream("quiet", 1);
+
+        Cli tail = Cli.run("tail", "--stream", "quiet", "--endpoint", kinesis.endpoint().toString(),
+                "--from", "latest", "--max", "1", "--timeout", "1s");
+
+        assertThat(tail.exitCode()).isEqualTo(1);
+        assertThat(tail.err()).contains("0 of 1 record(s) arrived before the timeout");
+    }
+
+    @Test
+    void tailOfAMissingStreamIsAClearError() {
+        Cli tail = Cli.run("tail", "--stream", "no-such-stream", "--endpoint", kinesis.endpoint().toString());
+
+        assertThat(tail.exitCode()).isEqualTo(1);
+        assertThat(tail.err()).contains("stream no-such-stream not found");
+    }
+}

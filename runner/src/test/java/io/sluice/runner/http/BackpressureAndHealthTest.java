@@ -1,0 +1,121 @@
+package io.sluice.runner.http;
+
+import static io.sluice.runner.testing.TestSluice.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.runner.testing.TestSluice;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Admission control, health, and graceful shutdown: the answers that depend on a destination's state. */
+class BackpressureAndHealthTest {
+
+    static final String KEY = "key-for-backpressure";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    static String call(int i) {
+        return "{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"m-" + i + "\",\"properties\":{\"pad\":\"" + "x".repeat(200) + "\"}}";
+    }
+
+    @Test
+    void fullBufferIs429WithRetryAfterAndTakesNothing() throws Exception {
+        // A destination that never answers, and room for about two events.
+        String yaml = TestSluice.memorySource(KEY, "bp-hang", ", mode: hang")
+                + "delivery: {maxBufferedBytes: 700, lingerMs: 0}\n";
+        try (TestSluice sluice = TestSluice.start(dir, yaml)) {
+            HttpResponse<String> response = null;
+            int accepted = 0;
+            for (int i = 0; i < 20; i++) {
+                response = sluice.post("/v1/track", call(i), basic(KEY));
+                if (response.statusCode() != 200) {
+                    break;
+                }
+                accepted++;
+            }
+
+            assertThat(response.statusCode()).isEqualTo(429);
+            assertThat(response.headers().firstValue("Retry-After")).contains("1");
+            JsonNode body = JSON.readTree(response.body());
+            assertThat(body.get("success").asBoolean()).isFalse();
+            assertThat(body.get("code").asText()).isEqualTo("buffer_full");
+            assertThat(accepted).isBetween(1, 10);
+            long buffered = sluice.server().pipeline().routes().get(0).bufferedEvents();
+            assertThat(buffered).isEqualTo(accepted);
+        }
+    }
+
+    @Test
+    void healthIs503WhenADestinationIsUnhealthy() throws Exception {
+        try (TestSluice sluice = TestSluice.start(dir, TestSluice.memorySource(KEY, "unhealthy", ", healthy: false"))) {
+            HttpResponse<String> response = sluice.get("/health");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            JsonNode health = JSON.readTree(response.body());
+            assertThat(health.get("status").asText()).isEqualTo("degraded");
+            assertThat(health.get("destinations").get(0).get("status").asText()).isEqualTo("unhealthy");
+            assertThat(health.get("destinations").get(0).get("message").asText()).contains("switched off");
+            assertThat(sluice.get("/metrics").body()).contains("sluice_destination_healthy{destination=\"web/memory\"} 0");
+        }
+    }
+
+    @Test
+    void shutdownAnswers503WhileDrainingAndDeadLettersWhatIsLeftWithoutASpool() throws Exception {
+        String yaml = "server: {host: 127.0.0.1, port: 0, shutdownTimeoutMs: 3000}\nspool: {enabled: false}\n"
+                + TestSluice.memorySource(KEY, "drain-hang", ", mode: hang");
+        TestSluice sluice = TestSluice.start(dir, yaml);
+        assertThat(sluice.post("/v1/track", call(1), basic(KEY)).statusCode()).isEqualTo(200);
+
+        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(sluice::close);
+        TestSluice.await("shutting down", () -> get(sluice, "/health").contains("shutting_down"));
+        HttpResponse<String> during = sluice.post("/v1/track", call(2), basic(KEY));
+        shutdown.get();
+
+        assertThat(during.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(during.body()).get("code").asText()).isEqualTo("shutting_down");
+        assertThat(sluice.deadLetterLines()).singleElement().satisfies(line -> {
+            JsonNode l = JSON.readTree(line);
+            assertThat(l.get("reason").asText()).isEqualTo("shutdown before delivery");
+            assertThat(l.get("destination").asText()).isEqualTo("web/memory");
+            assertThat(l.get("call").get("messageId").asText()).isEqualTo("m-1");
+        });
+    }
+
+    @Test
+    void eventsADestinationRejectsGoToTheDeadLetterFile() throws Exception {
+        try (TestSluice sluice = TestSluice.start(dir, TestSluice.memorySource(KEY, "rejecting", ", mode: reject"))) {
+            assertThat(sluice.post("/v1/track", call(7), basic(KEY)).statusCode()).isEqualTo(200);
+
+            TestSluice.await("the dead-letter line", () -> !lines(sluice).isEmpty());
+            JsonNode line = JSON.readTree(lines(sluice).get(0));
+            assertThat(line.get("reason").asText()).isEqualTo("memory refuses m-7");
+            assertThat(line.get("destination").asText()).isEqualTo("web/memory");
+            assertThat(line.get("source").asText()).isEqualTo("web");
+            TestSluice.await("the failed counter",
+                    () -> get(sluice, "/metrics").contains("sluice_events_failed_total{destination=\"web/memory\"} 1.0"));
+        }
+    }
+
+    private static java.util.List<String> lines(TestSluice sluice) {
+        try {
+            return sluice.deadLetterLines();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String get(TestSluice sluice, String path) {
+        try {
+            return sluice.get(path).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.sluice.runner.testing;
+
+import io.sluice.spi.Destination;
+import io.sluice.spi.DestinationProvider;
+import io.sluice.spi.Health;
+import io.sluice.spi.Outcome;
+import io.sluice.spi.event.Event;
+import io.sluice.spi.settings.Setting;
+import io.sluice.spi.settings.Settings;
+import io.sluice.spi.settings.SettingsSchema;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A destination that keeps events in memory, for tests: {@code mode} deliver (accept all), hang
+ * (never answer, so buffers fill) or reject (refuse all for good); {@code healthy: false} reports
+ * unhealthy. Instances are found by their {@code instance} setting.
+ */
+public final class MemoryDestinationProvider implements DestinationProvider {
+
+    public static final String ID = "memory";
+    public static final String INTEGRATION_NAME = "Memory";
+
+    private static final Map<String, MemoryDestination> INSTANCES = new ConcurrentHashMap<>();
+
+    private static final SettingsSchema SCHEMA = SettingsSchema.builder()
+            .add(Setting.string("instance").required().description("Test handle for the instance."))
+            .add(Setting.enumeration("mode", "deliver", "hang", "reject").defaultValue("deliver")
+                    .description("How the destination answers."))
+            .add(Setting.bool("healthy").defaultValue(true).description("What health() reports."))
+            .add(Setting.secret("apiKey").optional().description("A secret that must never be shown."))
+            .build();
+
+    /** The destination created with {@code instance}, once the server has built it. */
+    public static MemoryDestination instance(String instance) {
+        return INSTANCES.get(instance);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String integrationName() {
+        return INTEGRATION_NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Keeps events in memory (tests only).";
+    }
+
+    @Override
+    public SettingsSchema settingsSchema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Destination create(Settings settings) {
+        MemoryDestination destination = new MemoryDestination(settings.string("mode"), settings.bool("healthy"));
+        INSTANCES.put(settings.string("instance"), destination);
+        return destination;
+    }
+
+    /** The in-memory destination. */
+    public static final class MemoryDestination implements Destination {
+        private final String mode;
+        private final boolean healthy;
+        private final List<Event> delivered = new CopyOnWriteArrayList<>();
+        private volatile boolean closed;
+
+        MemoryDestination(String mode, boolean healthy) {
+            this.mode = mode;
+            this.healthy = healthy;
+        }
+
+        public List<Event> delivered() {
+            return delivered;
+        }
+
+        public boolean closed() {
+            return closed;
+        }
+
+        @Override
+        public CompletionStage<List<Outcome>> deliver(List<Event> batch) {
+            return switch (mode) {
+                case "hang" -> new CompletableFuture<>();
+                case "reject" -> CompletableFuture.completedFuture(
+                        batch.stream().map(e -> (Outcome) Outcome.rejected("memory refuses " + e.messageId())).toList());
+                default -> {
+                    delivered.addAll(batch);
+                    yield CompletableFuture.completedFuture(batch.stream().map(e -> (Outcome) Outcome.delivered()).toList());
+                }
+            };
+        }
+
+        @Override
+        public Health health() {
+            return healthy ? Health.HEALTHY : Health.unhealthy("memory destination is switched off for the test");
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
