@@ -171,7 +171,7 @@ public final class KinesisDeliveryBenchmark {
             String id = "bench-" + seed + "-" + i;
             String user = "user-" + random.nextInt(10_000);
             StringBuilder props = new StringBuilder();
-            for (int p = 0; p < 12; p++) {
+            for (int p = 0; p < 24; p++) {
                 props.append(p == 0 ? "" : ",").append("\"prop_").append(p).append("\":\"value ")
                         .append(random.nextInt(1_000_000)).append(" of the property\"");
             }
