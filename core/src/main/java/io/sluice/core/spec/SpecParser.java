@@ -74,7 +74,8 @@ public final class SpecParser {
             }
         } catch (JsonProcessingException e) {
             throw invalidJson(e.getOriginalMessage());
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: Jackson's NumberFormatException for a number it cannot hold (1e2147483648)
             throw invalidJson(e.getMessage());
         }
         if (batch.items == null) {
@@ -124,7 +125,8 @@ public final class SpecParser {
             return node;
         } catch (JsonProcessingException e) {
             throw invalidJson(e.getOriginalMessage());
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: Jackson's NumberFormatException for a number it cannot hold (1e2147483648)
             throw invalidJson(e.getMessage());
         }
     }

@@ -15,13 +15,25 @@ public final class Timestamps {
     private static final DateTimeFormatter OUTPUT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /**
+     * The years RFC 3339 can write (four digits). Outside them the clock-skew correction overflows
+     * {@link Instant} and epoch milliseconds, so such a date-time is invalid rather than a crash.
+     */
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private Timestamps() {}
 
     /**
      * Reads a date-time with an offset ({@code 2015-02-23T22:28:55.111Z}, {@code ...+01:00}); one
-     * without an offset is read as UTC, as Segment does. Dates alone are not date-times.
+     * without an offset is read as UTC, as Segment does. Dates alone are not date-times, nor are
+     * instants outside the years 0000 to 9999.
      */
     public static Optional<Instant> parse(String text) {
+        return parseAnyYear(text).filter(t -> !t.isBefore(EARLIEST) && !t.isAfter(LATEST));
+    }
+
+    private static Optional<Instant> parseAnyYear(String text) {
         try {
             return Optional.of(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
         } catch (DateTimeParseException withOffset) {

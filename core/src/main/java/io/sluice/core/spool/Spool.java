@@ -37,6 +37,7 @@ public final class Spool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Spool.class.getName());
     private static final int MAX_OPS_PER_TRANSACTION = 10_000;
+    private static final int SQLITE_FULL = 13;
 
     private final Connection db;
     private final SpoolPolicy policy;
@@ -46,11 +47,20 @@ public final class Spool implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closed;
     private long lastSyncNanos = System.nanoTime();
+    /** Removals whose transaction failed; the writer thread tries them again with the next one. */
+    private final List<Remove> unfinishedRemoves = new ArrayList<>();
+    // The writer thread's statements, prepared again after a failed transaction.
+    private PreparedStatement insert;
+    private PreparedStatement remove;
 
-    private Spool(Connection db, SpoolPolicy policy, long bytes) {
+    /** The last row an earlier run left: what {@link #pendingPage} replays, never what this run appends. */
+    private final long lastRowAtOpen;
+
+    private Spool(Connection db, SpoolPolicy policy, long bytes, long lastRowAtOpen) {
         this.db = db;
         this.policy = policy;
         this.bytes.set(bytes);
+        this.lastRowAtOpen = lastRowAtOpen;
         this.writer = new Thread(this::writeLoop, "sluice-spool-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -74,11 +84,14 @@ public final class Spool implements AutoCloseable {
             }
             db.setAutoCommit(false);
             long bytes;
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT COALESCE(SUM(LENGTH(json)), 0) FROM pending")) {
+            long lastRow;
+            try (Statement s = db.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COALESCE(SUM(LENGTH(json)), 0), COALESCE(MAX(id), 0) FROM pending")) {
                 bytes = r.next() ? r.getLong(1) : 0;
+                lastRow = r.getLong(2);
             }
             db.commit();
-            return new Spool(db, policy, bytes);
+            return new Spool(db, policy, bytes, lastRow);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the spool at " + file + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -108,6 +121,9 @@ public final class Spool implements AutoCloseable {
         Append op = new Append(routed, new CompletableFuture<>());
         routed.forEach((event, destinations) -> bytes.addAndGet((long) event.jsonLength() * destinations.size()));
         queue.add(op);
+        if (!writer.isAlive()) {
+            failRemaining(); // the writer stopped meanwhile: nobody would ever answer
+        }
         return op.done;
     }
 
@@ -122,6 +138,66 @@ public final class Spool implements AutoCloseable {
             bytes.addAndGet(-event.jsonLength());
             queue.add(new Remove(id));
         }
+    }
+
+    /** One page of {@link #pendingPage}: the events, and the row to continue after. */
+    public record Page(List<Event> events, long lastRow) {}
+
+    /** The destinations that hold events an earlier run left, in the order of their oldest event. */
+    public List<String> pendingDestinations() {
+        return read(() -> {
+            List<String> destinations = new ArrayList<>();
+            try (PreparedStatement q = db.prepareStatement(
+                    "SELECT destination FROM pending WHERE id <= ? GROUP BY destination ORDER BY MIN(id)")) {
+                q.setLong(1, lastRowAtOpen);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        destinations.add(r.getString(1));
+                    }
+                }
+            }
+            return destinations;
+        });
+    }
+
+    /**
+     * Up to {@code limit} of the events an earlier run left for {@code destination}, oldest first,
+     * after row {@code afterRow} (0 for the first page). A restart replays page by page, so a spool
+     * bigger than the heap never has to fit in it; what this run appended is never in a page.
+     */
+    public Page pendingPage(String destination, long afterRow, int limit) {
+        return read(() -> {
+            List<Event> events = new ArrayList<>();
+            long last = afterRow;
+            try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS
+                    + " FROM pending WHERE destination = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?")) {
+                q.setString(1, destination);
+                q.setLong(2, afterRow);
+                q.setLong(3, lastRowAtOpen);
+                q.setInt(4, limit);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        Event event = event(r);
+                        last = r.getLong(1);
+                        rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(event, last);
+                        events.add(event);
+                    }
+                }
+            }
+            return new Page(events, last);
+        });
+    }
+
+    private <T> T read(SqlRead<T> read) {
+        if (closed) {
+            throw new IllegalStateException("the spool is closed");
+        }
+        Read<T> op = new Read<>(read, new CompletableFuture<>());
+        queue.add(op);
+        if (!writer.isAlive()) {
+            failRemaining();
+        }
+        return op.result.join();
     }
 
     /** Everything not yet done, per destination, oldest first: what a restart must deliver again. */
@@ -144,10 +220,7 @@ public final class Spool implements AutoCloseable {
 
     private void writeLoop() {
         List<Op> ops = new ArrayList<>();
-        try (PreparedStatement insert = db.prepareStatement("INSERT INTO pending (destination, type, message_id, user_id,"
-                + " anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
-             PreparedStatement remove = db.prepareStatement("DELETE FROM pending WHERE id = ?")) {
+        try {
             while (true) {
                 Op first = queue.poll(syncWaitMillis(), TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -156,19 +229,22 @@ public final class Spool implements AutoCloseable {
                 }
                 ops.add(first);
                 queue.drainTo(ops, MAX_OPS_PER_TRANSACTION);
-                boolean stop = commit(ops, insert, remove);
+                boolean stop = commit(ops);
                 ops.clear();
                 syncIfDue();
                 if (stop) {
                     break;
                 }
             }
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "the spool failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            // From now on appends fail at once instead of waiting for a writer that is gone.
+            closed = true;
             failRemaining();
+            closeStatements();
             try {
                 db.close();
             } catch (SQLException e) {
@@ -177,39 +253,118 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private boolean commit(List<Op> ops, PreparedStatement insert, PreparedStatement remove) throws SQLException {
+    /**
+     * Runs {@code ops} in one transaction. When it fails (a full disk, an I/O error, an event the
+     * table cannot hold), every append in it fails, so its request is refused, and the writer keeps
+     * going: removals are tried again with the next transaction, and the spool works again once
+     * the disk does.
+     */
+    private boolean commit(List<Op> ops) {
         boolean stop = false;
-        List<Append> appends = new ArrayList<>();
+        List<Remove> removes = new ArrayList<>(unfinishedRemoves);
+        unfinishedRemoves.clear();
         try {
+            if (insert == null) {
+                insert = db.prepareStatement("INSERT INTO pending (destination, type, message_id, user_id,"
+                        + " anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
+                remove = db.prepareStatement("DELETE FROM pending WHERE id = ?");
+            }
+            for (Remove r : removes) {
+                remove.setLong(1, r.id);
+                remove.executeUpdate();
+            }
             for (Op op : ops) {
                 if (op instanceof Append append) {
                     insert(append, insert);
-                    appends.add(append);
                 } else if (op instanceof Remove r) {
                     remove.setLong(1, r.id);
                     remove.executeUpdate();
                 } else if (op instanceof Load load) {
                     load.result.complete(load());
+                } else if (op instanceof Read<?> read) {
+                    read.run();
                 } else if (op instanceof Stop) {
                     stop = true;
                 }
             }
             db.commit();
-            appends.forEach(a -> a.done.complete(null));
-        } catch (SQLException e) {
-            db.rollback();
-            for (Append a : appends) {
-                forgetRows(a);
-                a.done.completeExceptionally(new IllegalStateException("the spool could not write: " + e.getMessage(), e));
-            }
             for (Op op : ops) {
-                if (op instanceof Load load) {
-                    load.result.completeExceptionally(e);
+                if (op instanceof Append a) {
+                    a.done.complete(null);
                 }
             }
-            LOG.log(System.Logger.Level.ERROR, "a spool transaction failed: " + e.getMessage());
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            closeStatements(); // a statement that failed mid-way is not reliably usable again
+            unfinishedRemoves.addAll(removes);
+            RuntimeException failure = diskFull(e)
+                    ? new SpoolFullException("the disk holding the spool is full: " + e.getMessage(), e)
+                    : new IllegalStateException("the spool could not write: " + e.getMessage(), e);
+            for (Op op : ops) {
+                if (op instanceof Append a) {
+                    forgetRows(a);
+                    a.done.completeExceptionally(failure);
+                } else if (op instanceof Remove r) {
+                    unfinishedRemoves.add(r);
+                } else if (op instanceof Load load) {
+                    load.result.completeExceptionally(e);
+                } else if (op instanceof Read<?> read) {
+                    read.result.completeExceptionally(e);
+                } else if (op instanceof Stop) {
+                    stop = true;
+                }
+            }
+            LOG.log(System.Logger.Level.ERROR, "a spool transaction failed: " + e);
         }
         return stop;
+    }
+
+    /**
+     * SQLite rolls a transaction back by itself after some errors (SQLITE_FULL); then the driver's
+     * rollback fails and never begins the next transaction, so begin it here.
+     */
+    private void rollbackQuietly() {
+        try {
+            db.rollback();
+            return;
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "rollback after a failed spool transaction: " + e.getMessage());
+        }
+        try {
+            db.setAutoCommit(true); // its COMMIT fails too: there is no transaction
+        } catch (SQLException e) {
+            // expected
+        }
+        try {
+            db.setAutoCommit(false); // BEGIN
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot begin a spool transaction: " + e.getMessage());
+        }
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement statement : new PreparedStatement[] {insert, remove}) {
+            try {
+                if (statement != null) {
+                    statement.close();
+                }
+            } catch (SQLException e) {
+                // it is dropped either way
+            }
+        }
+        insert = null;
+        remove = null;
+    }
+
+    private static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ((sql.getErrorCode() & 0xff) == SQLITE_FULL
+                    || String.valueOf(sql.getMessage()).contains("SQLITE_FULL"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void insert(Append append, PreparedStatement insert) throws SQLException {
@@ -250,22 +405,29 @@ public final class Spool implements AutoCloseable {
         });
     }
 
+    private static final String COLUMNS = "id, destination, type, message_id, user_id, anonymous_id, previous_id,"
+            + " group_id, event_name, timestamp_ms, received_at_ms, json";
+
+    /** The event of a row selected with {@link #COLUMNS}. */
+    private static Event event(ResultSet r) throws SQLException {
+        return Event.builder(EventType.fromWireName(r.getString(3)).orElseThrow(), r.getString(4), r.getBytes(12))
+                .userId(r.getString(5))
+                .anonymousId(r.getString(6))
+                .previousId(r.getString(7))
+                .groupId(r.getString(8))
+                .eventName(r.getString(9))
+                .timestamp(Instant.ofEpochMilli(r.getLong(10)))
+                .receivedAt(Instant.ofEpochMilli(r.getLong(11)))
+                .build();
+    }
+
     private Map<String, List<Event>> load() throws SQLException {
         Map<String, List<Event>> pending = new LinkedHashMap<>();
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, destination, type, message_id,"
-                + " user_id, anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json"
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT " + COLUMNS
                 + " FROM pending ORDER BY id")) {
             while (r.next()) {
                 String destination = r.getString(2);
-                Event event = Event.builder(EventType.fromWireName(r.getString(3)).orElseThrow(), r.getString(4), r.getBytes(12))
-                        .userId(r.getString(5))
-                        .anonymousId(r.getString(6))
-                        .previousId(r.getString(7))
-                        .groupId(r.getString(8))
-                        .eventName(r.getString(9))
-                        .timestamp(Instant.ofEpochMilli(r.getLong(10)))
-                        .receivedAt(Instant.ofEpochMilli(r.getLong(11)))
-                        .build();
+                Event event = event(r);
                 rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(event, r.getLong(1));
                 pending.computeIfAbsent(destination, d -> new ArrayList<>()).add(event);
             }
@@ -277,39 +439,61 @@ public final class Spool implements AutoCloseable {
         return policy.fsync() == SpoolPolicy.Fsync.INTERVAL ? Math.max(1, policy.fsyncInterval().toMillis()) : Long.MAX_VALUE;
     }
 
-    /** With {@link SpoolPolicy.Fsync#INTERVAL}, a checkpoint fsyncs the write-ahead log every interval. */
-    private void syncIfDue() throws SQLException {
+    /**
+     * With {@link SpoolPolicy.Fsync#INTERVAL}, a checkpoint fsyncs the write-ahead log every interval.
+     * A failed checkpoint (a full disk) is tried again next interval; it must not stop the writer.
+     */
+    private void syncIfDue() {
         if (policy.fsync() != SpoolPolicy.Fsync.INTERVAL
                 || System.nanoTime() - lastSyncNanos < policy.fsyncInterval().toNanos()) {
             return;
         }
-        // A checkpoint cannot run inside the transaction the driver keeps open; step out of it.
-        db.setAutoCommit(true);
-        try (Statement s = db.createStatement()) {
-            s.execute("PRAGMA wal_checkpoint(PASSIVE)");
-        } finally {
-            db.setAutoCommit(false);
-        }
         lastSyncNanos = System.nanoTime();
+        try {
+            // A checkpoint cannot run inside the transaction the driver keeps open; step out of it.
+            db.setAutoCommit(true);
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+            } finally {
+                db.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "the spool's periodic checkpoint failed: " + e.getMessage());
+        }
     }
 
     private void failRemaining() {
         for (Op op; (op = queue.poll()) != null; ) {
             if (op instanceof Append a) {
+                forgetRows(a);
                 a.done.completeExceptionally(new IllegalStateException("the spool is closed"));
             } else if (op instanceof Load l) {
                 l.result.completeExceptionally(new IllegalStateException("the spool is closed"));
+            } else if (op instanceof Read<?> read) {
+                read.result.completeExceptionally(new IllegalStateException("the spool is closed"));
             }
         }
     }
 
-    private sealed interface Op permits Append, Remove, Load, Stop {}
+    private sealed interface Op permits Append, Remove, Load, Read, Stop {}
 
     private record Append(Map<Event, List<String>> routed, CompletableFuture<Void> done) implements Op {}
 
     private record Remove(long id) implements Op {}
 
     private record Load(CompletableFuture<Map<String, List<Event>>> result) implements Op {}
+
+    @FunctionalInterface
+    private interface SqlRead<T> {
+        T read() throws SQLException;
+    }
+
+    /** A query run on the writer thread, which owns the connection. */
+    private record Read<T>(SqlRead<T> query, CompletableFuture<T> result) implements Op {
+        void run() throws SQLException {
+            result.complete(query.read());
+        }
+    }
 
     private record Stop() implements Op {}
 }

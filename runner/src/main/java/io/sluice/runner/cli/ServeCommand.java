@@ -76,6 +76,10 @@ final class ServeCommand implements Callable<Integer> {
                     .collect(Collectors.joining("; ")));
             out.flush();
         }
+        server.adminBaseUrl().ifPresent(url -> {
+            out.printf("Dashboard and admin API at %s/ (log in with the admin token)%n", url);
+            out.flush();
+        });
         awaitTermination(server, local);
         return 0;
     }

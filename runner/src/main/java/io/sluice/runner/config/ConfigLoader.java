@@ -9,10 +9,13 @@ import io.sluice.core.delivery.DeliveryPolicy;
 import io.sluice.core.spool.SpoolPolicy;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.secrets.SecretKeys;
 import io.sluice.spi.settings.SettingError;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,16 +42,25 @@ public final class ConfigLoader {
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
-    private static final Set<String> ROOT_FIELDS = Set.of("server", "deadLetter", "spool", "delivery", "sources");
+    private static final Set<String> ROOT_FIELDS = Set.of("server", "deadLetter", "spool", "delivery", "sources", "admin");
+    private static final Set<String> ADMIN_FIELDS = Set.of("enabled", "host", "port", "token", "stateFile", "keyFile",
+            "previousKeyFiles", "sessionTimeoutMinutes", "rebuildTimeoutMs");
+    /** The admin token, when {@code admin.token} is not given. */
+    public static final String ADMIN_TOKEN_ENV = "SLUICE_ADMIN_TOKEN";
+    /** The key that encrypts stored secrets (base64 of 32 bytes), when {@code admin.keyFile} is not given. */
+    public static final String SECRET_KEY_ENV = "SLUICE_SECRET_KEY";
+    /** Earlier keys, separated by commas, that only decrypt: for rotation. */
+    public static final String PREVIOUS_SECRET_KEYS_ENV = "SLUICE_SECRET_KEY_PREVIOUS";
     private static final Set<String> SPOOL_FIELDS = Set.of("enabled", "path", "maxBytes", "fsync", "fsyncIntervalMs");
-    private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs");
+    private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs", "publicUrl");
     private static final Set<String> DEAD_LETTER_FIELDS = Set.of("path");
     private static final Set<String> DELIVERY_FIELDS = Set.of("maxBufferedBytes", "lingerMs", "maxInFlightRequests");
-    private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations");
+    private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations", "allowedOrigins");
     private static final Set<String> DESTINATION_FIELDS = Set.of("type", "name", "settings", "delivery");
 
     private final PluginRegistry registry;
     private final EnvSubstitution env;
+    private final Function<String, String> environment;
 
     public ConfigLoader(PluginRegistry registry) {
         this(registry, System::getenv);
@@ -57,6 +69,7 @@ public final class ConfigLoader {
     public ConfigLoader(PluginRegistry registry, Function<String, String> env) {
         this.registry = registry;
         this.env = new EnvSubstitution(env);
+        this.environment = env;
     }
 
     public SluiceConfig load(Path file) throws ConfigException {
@@ -111,13 +124,170 @@ public final class ConfigLoader {
             SluiceConfig.Spool spool = spool(root.get("spool"));
             DeliveryPolicy defaults = delivery(root.get("delivery"), "delivery", DeliveryPolicy.defaults());
             List<SluiceConfig.Source> sources = sources(root.get("sources"), defaults);
-            return new SluiceConfig(server, deadLetter, spool, sources);
+            SluiceConfig.Admin admin = admin(root.get("admin"), sources);
+            return new SluiceConfig(server, deadLetter, spool, sources, defaults, admin);
+        }
+
+        /** The dashboard: on when an admin token is set (here or in {@value #ADMIN_TOKEN_ENV}), unless switched off. */
+        SluiceConfig.Admin admin(JsonNode node, List<SluiceConfig.Source> sources) {
+            SluiceConfig.Admin d = SluiceConfig.Admin.disabled();
+            Optional<Boolean> enabled = Optional.empty();
+            String host = d.host();
+            int port = d.port();
+            Optional<String> token = Optional.ofNullable(environment.apply(ADMIN_TOKEN_ENV)).filter(t -> !t.isBlank());
+            String tokenPath = ADMIN_TOKEN_ENV;
+            Path stateFile = d.stateFile();
+            Optional<String> keyFile = Optional.empty();
+            List<String> previousKeyFiles = new ArrayList<>();
+            Duration session = d.sessionTimeout();
+            Duration rebuild = d.rebuildTimeout();
+            if (object(node, "admin")) {
+                unknownFields(node, "admin", ADMIN_FIELDS);
+                JsonNode on = node.get("enabled");
+                if (on != null && !on.isNull()) {
+                    if (on.isBoolean()) {
+                        enabled = Optional.of(on.booleanValue());
+                    } else {
+                        errors.add("admin.enabled: must be true or false");
+                    }
+                }
+                host = text(node.get("host"), "admin.host").orElse(host);
+                if (host.isBlank()) {
+                    errors.add("admin.host: must not be empty");
+                }
+                Optional<Long> p = integer(node.get("port"), "admin.port");
+                if (p.isPresent()) {
+                    if (p.get() < 0 || p.get() > 65535) {
+                        errors.add("admin.port: must be between 0 and 65535 (0 picks a free port)");
+                    } else {
+                        port = p.get().intValue();
+                    }
+                }
+                Optional<String> given = text(node.get("token"), "admin.token");
+                if (given.isPresent()) {
+                    token = given.filter(t -> !t.isBlank());
+                    tokenPath = "admin.token";
+                }
+                Optional<String> state = text(node.get("stateFile"), "admin.stateFile");
+                if (state.isPresent() && state.get().isBlank()) {
+                    errors.add("admin.stateFile: must not be empty");
+                } else if (state.isPresent()) {
+                    stateFile = Path.of(state.get());
+                }
+                keyFile = text(node.get("keyFile"), "admin.keyFile").filter(f -> !f.isBlank());
+                JsonNode previous = node.get("previousKeyFiles");
+                if (previous != null && !previous.isNull()) {
+                    if (previous.isArray()) {
+                        for (int i = 0; i < previous.size(); i++) {
+                            text(previous.get(i), "admin.previousKeyFiles[" + i + "]").ifPresent(previousKeyFiles::add);
+                        }
+                    } else {
+                        errors.add("admin.previousKeyFiles: must be a list of files");
+                    }
+                }
+                Optional<Long> minutes = integer(node.get("sessionTimeoutMinutes"), "admin.sessionTimeoutMinutes");
+                if (minutes.isPresent()) {
+                    if (minutes.get() < 1) {
+                        errors.add("admin.sessionTimeoutMinutes: must be at least 1");
+                    } else {
+                        session = Duration.ofMinutes(minutes.get());
+                    }
+                }
+                Optional<Long> ms = integer(node.get("rebuildTimeoutMs"), "admin.rebuildTimeoutMs");
+                if (ms.isPresent()) {
+                    if (ms.get() < 0) {
+                        errors.add("admin.rebuildTimeoutMs: must not be negative");
+                    } else {
+                        rebuild = Duration.ofMillis(ms.get());
+                    }
+                }
+            }
+            if (token.isPresent() && token.get().length() < AdminToken.MIN_LENGTH) {
+                errors.add(tokenPath + ": the admin token must be at least " + AdminToken.MIN_LENGTH
+                        + " characters; make one with: openssl rand -base64 24");
+                token = Optional.empty();
+            }
+            if (token.isPresent()) {
+                byte[] digest = WriteKey.sha256(token.get());
+                for (SluiceConfig.Source s : sources) {
+                    if (java.security.MessageDigest.isEqual(digest, s.writeKey().digest())) {
+                        errors.add(tokenPath + ": the admin token must differ from every write key (it equals the write"
+                                + " key of source " + s.name() + ")");
+                    }
+                }
+            }
+            if (enabled.orElse(false) && token.isEmpty()) {
+                errors.add("admin.enabled: the dashboard needs an admin token: set " + ADMIN_TOKEN_ENV
+                        + " or admin.token (e.g. token: ${env:" + ADMIN_TOKEN_ENV + "})");
+            }
+            SecretKeys keys = secretKeys(keyFile, previousKeyFiles);
+            return new SluiceConfig.Admin(enabled.orElse(token.isPresent()) && token.isPresent(), host, port,
+                    token.map(AdminToken::new), stateFile, keys, session, rebuild);
+        }
+
+        /** The current key from {@code admin.keyFile} or {@value #SECRET_KEY_ENV}; previous ones from both places. */
+        SecretKeys secretKeys(Optional<String> keyFile, List<String> previousKeyFiles) {
+            int before = errors.size();
+            byte[] current = null;
+            List<byte[]> previous = new ArrayList<>();
+            try {
+                if (keyFile.isPresent()) {
+                    current = readKeyFile(keyFile.get(), "admin.keyFile");
+                } else {
+                    String fromEnv = environment.apply(SECRET_KEY_ENV);
+                    if (fromEnv != null && !fromEnv.isBlank()) {
+                        current = SecretKeys.decode(fromEnv, SECRET_KEY_ENV);
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+            }
+            for (int i = 0; i < previousKeyFiles.size(); i++) {
+                try {
+                    previous.add(readKeyFile(previousKeyFiles.get(i), "admin.previousKeyFiles[" + i + "]"));
+                } catch (IllegalArgumentException e) {
+                    errors.add(e.getMessage());
+                }
+            }
+            String older = environment.apply(PREVIOUS_SECRET_KEYS_ENV);
+            if (older != null && !older.isBlank()) {
+                try {
+                    previous.addAll(SecretKeys.decodeList(older, PREVIOUS_SECRET_KEYS_ENV));
+                } catch (IllegalArgumentException e) {
+                    errors.add(e.getMessage());
+                }
+            }
+            if (current == null && !previous.isEmpty() && errors.size() == before) {
+                errors.add(PREVIOUS_SECRET_KEYS_ENV + " / admin.previousKeyFiles: previous keys only decrypt; set the "
+                        + "current key too (" + SECRET_KEY_ENV + " or admin.keyFile)");
+            }
+            return current == null || errors.size() > before ? SecretKeys.none() : SecretKeys.of(current, previous);
+        }
+
+        /** A key file holds the base64 of 32 bytes (or the 32 bytes themselves). */
+        byte[] readKeyFile(String file, String path) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(Path.of(file));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException(path + ": the key file " + file + " cannot be read ("
+                        + e.getClass().getSimpleName() + ")");
+            }
+            if (content.length == SecretKeys.KEY_BYTES) {
+                String text = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (!text.matches("[A-Za-z0-9+/=\\s]+")) {
+                    return content;
+                }
+            }
+            return SecretKeys.decode(new String(content, java.nio.charset.StandardCharsets.US_ASCII),
+                    path + " (" + file + ")");
         }
 
         SluiceConfig.Server server(JsonNode node) {
             String host = SluiceConfig.DEFAULT_HOST;
             int port = SluiceConfig.DEFAULT_PORT;
             Duration shutdown = SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+            Optional<URI> publicUrl = Optional.empty();
             if (object(node, "server")) {
                 unknownFields(node, "server", SERVER_FIELDS);
                 host = text(node.get("host"), "server.host").orElse(host);
@@ -140,8 +310,55 @@ public final class ConfigLoader {
                 if (host.isBlank()) {
                     errors.add("server.host: must not be empty");
                 }
+                publicUrl = text(node.get("publicUrl"), "server.publicUrl").flatMap(this::publicUrl);
             }
-            return new SluiceConfig.Server(host, port, shutdown);
+            return new SluiceConfig.Server(host, port, shutdown, publicUrl);
+        }
+
+        /** An absolute http(s) URL with no query: the settings document points libraries at it. */
+        Optional<URI> publicUrl(String text) {
+            String problem = "server.publicUrl: must be an absolute http or https URL such as https://sluice.example.com"
+                    + " (a path prefix is allowed; no query, fragment or user info)";
+            try {
+                URI uri = new URI(text.trim());
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                    return Optional.of(uri);
+                }
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            errors.add(problem);
+            return Optional.empty();
+        }
+
+        /** {@code "*"}, or a list of origins and {@code "*"}; absent: any origin. */
+        AllowedOrigins allowedOrigins(JsonNode node, String path) {
+            if (node == null || node.isNull()) {
+                return AllowedOrigins.ANY;
+            }
+            List<String> entries = new ArrayList<>();
+            if (node.isTextual()) {
+                text(node, path).ifPresent(entries::add);
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    text(node.get(i), path + "[" + i + "]").ifPresent(entries::add);
+                }
+            } else {
+                errors.add(path + ": must be \"*\" or a list of origins such as [\"https://shop.example\"]");
+                return AllowedOrigins.ANY;
+            }
+            boolean valid = true;
+            for (int i = 0; i < entries.size(); i++) {
+                String entry = entries.get(i).trim();
+                if (!entry.equals("*") && AllowedOrigins.normalise(entry).isEmpty()) {
+                    errors.add(path + (node.isArray() ? "[" + i + "]" : "") + ": '" + entry + "' is not an origin; write"
+                            + " scheme://host[:port] with no path, e.g. https://shop.example, or \"*\" for any origin");
+                    valid = false;
+                }
+            }
+            return valid ? AllowedOrigins.of(entries.stream().map(String::trim).toList()) : AllowedOrigins.ANY;
         }
 
         Path deadLetter(JsonNode node) {
@@ -283,8 +500,9 @@ public final class ConfigLoader {
                 }
                 List<SluiceConfig.Destination> destinations =
                         destinations(s.get("destinations"), path, name, defaults, destinationNames);
+                AllowedOrigins origins = allowedOrigins(s.get("allowedOrigins"), path + ".allowedOrigins");
                 if (name != null && key != null) {
-                    sources.add(new SluiceConfig.Source(name, new WriteKey(key), destinations));
+                    sources.add(new SluiceConfig.Source(name, new WriteKey(key), destinations, origins));
                 }
             }
             return sources;

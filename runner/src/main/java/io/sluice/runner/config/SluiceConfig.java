@@ -2,10 +2,13 @@ package io.sluice.runner.config;
 
 import io.sluice.core.delivery.DeliveryPolicy;
 import io.sluice.core.spool.SpoolPolicy;
+import io.sluice.runner.secrets.SecretKeys;
 import io.sluice.spi.settings.Settings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A validated configuration. Made by {@link ConfigLoader}; every field is checked and every
@@ -16,8 +19,11 @@ import java.util.List;
  * @param deadLetter the NDJSON file that keeps calls and events Sluice could not deliver
  * @param spool      where accepted events wait on disk until every destination is done with them
  * @param sources    the write keys and where their events go, in file order
+ * @param delivery   the delivery defaults, for destinations added later through the dashboard
+ * @param admin      the dashboard and its admin API
  */
-public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Source> sources) {
+public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Source> sources, DeliveryPolicy delivery,
+                           Admin admin) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8088;
@@ -29,22 +35,40 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
         sources = List.copyOf(sources);
     }
 
+    /** Default delivery settings and no dashboard. */
+    public SluiceConfig(Server server, Path deadLetter, Spool spool, List<Source> sources) {
+        this(server, deadLetter, spool, sources, DeliveryPolicy.defaults(), Admin.disabled());
+    }
+
+    /** The same configuration with other sources (the dashboard's changes applied on top of the file). */
+    public SluiceConfig withSources(List<Source> replacement) {
+        return new SluiceConfig(server, deadLetter, spool, replacement, delivery, admin);
+    }
+
     /** The same configuration listening on {@code port} (the {@code --port} override). */
     public SluiceConfig withPort(int port) {
-        return new SluiceConfig(new Server(server.host(), port, server.shutdownTimeout()), deadLetter, spool, sources);
+        return new SluiceConfig(new Server(server.host(), port, server.shutdownTimeout(), server.publicUrl()),
+                deadLetter, spool, sources, delivery, admin);
     }
 
     /** The same configuration without a spool: for {@code sluice send}, which waits for delivery itself. */
     public SluiceConfig withoutSpool() {
-        return new SluiceConfig(server, deadLetter, new Spool(false, spool.path(), spool.policy()), sources);
+        return new SluiceConfig(server, deadLetter, new Spool(false, spool.path(), spool.policy()), sources,
+                delivery, admin);
     }
 
     /**
      * @param host            the address to bind; 127.0.0.1 unless the operator opens it up
      * @param port            the port; 0 picks a free one
      * @param shutdownTimeout how long a graceful shutdown waits for destinations to drain
+     * @param publicUrl       where clients reach Sluice (behind a proxy, say), for the settings
+     *                        document's {@code apiHost}; empty: the request's own scheme and Host
      */
-    public record Server(String host, int port, Duration shutdownTimeout) {}
+    public record Server(String host, int port, Duration shutdownTimeout, Optional<URI> publicUrl) {
+        public Server(String host, int port, Duration shutdownTimeout) {
+            this(host, port, shutdownTimeout, Optional.empty());
+        }
+    }
 
     /**
      * @param enabled whether accepted events are written to disk before the answer
@@ -53,10 +77,41 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
      */
     public record Spool(boolean enabled, Path path, SpoolPolicy policy) {}
 
-    /** A write key and the destinations its events go to. */
-    public record Source(String name, WriteKey writeKey, List<Destination> destinations) {
+    /**
+     * The dashboard and its admin API (see the README's "Dashboard and admin API").
+     *
+     * @param enabled        whether the admin server runs: by default, when a token is set
+     * @param host           the address it binds; 127.0.0.1 unless opened up
+     * @param port           its port; 0 picks a free one
+     * @param token          the admin credential ({@code SLUICE_ADMIN_TOKEN}); without it there is no dashboard
+     * @param stateFile      where changes made through the admin API are kept
+     * @param keys           encrypt the secret settings in the state file
+     * @param sessionTimeout how long a dashboard login lasts
+     * @param rebuildTimeout how long a replaced or removed destination may finish what it holds
+     */
+    public record Admin(boolean enabled, String host, int port, Optional<AdminToken> token, Path stateFile,
+                        SecretKeys keys, Duration sessionTimeout, Duration rebuildTimeout) {
+
+        public static final int DEFAULT_PORT = 8089;
+        public static final Path DEFAULT_STATE_FILE = Path.of("sluice-data", "admin-state.json");
+        public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofHours(8);
+        public static final Duration DEFAULT_REBUILD_TIMEOUT = Duration.ofSeconds(5);
+
+        /** No dashboard; changes stored earlier in the default state file still apply. */
+        public static Admin disabled() {
+            return new Admin(false, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_STATE_FILE, SecretKeys.none(),
+                    DEFAULT_SESSION_TIMEOUT, DEFAULT_REBUILD_TIMEOUT);
+        }
+    }
+
+    /** A write key, the destinations its events go to, and the browser origins it takes calls from. */
+    public record Source(String name, WriteKey writeKey, List<Destination> destinations, AllowedOrigins allowedOrigins) {
         public Source {
             destinations = List.copyOf(destinations);
+        }
+
+        public Source(String name, WriteKey writeKey, List<Destination> destinations) {
+            this(name, writeKey, destinations, AllowedOrigins.ANY);
         }
     }
 

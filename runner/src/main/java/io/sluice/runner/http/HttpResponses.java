@@ -55,6 +55,14 @@ final class HttpResponses {
         send(exchange, status, "application/json", bytes);
     }
 
+    /** An answer without a body, e.g. 204 to a CORS preflight. */
+    void empty(HttpServerExchange exchange, int status) {
+        String endpoint = exchange.getAttachment(ENDPOINT);
+        metrics.request(endpoint == null ? "other" : endpoint, status);
+        exchange.setStatusCode(status);
+        exchange.endExchange();
+    }
+
     void send(HttpServerExchange exchange, int status, String contentType, byte[] body) {
         String endpoint = exchange.getAttachment(ENDPOINT);
         metrics.request(endpoint == null ? "other" : endpoint, status);

@@ -11,6 +11,7 @@ import io.sluice.core.spec.SpecLimits;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.metrics.SluiceMetrics;
 import io.sluice.runner.routing.Admission;
+import io.sluice.runner.routing.EventObserver;
 import io.sluice.runner.routing.Pipeline;
 import io.sluice.runner.routing.Source;
 import io.sluice.spi.event.EventType;
@@ -42,15 +43,20 @@ final class TrackingApiHandler {
     private final DeadLetterFile deadLetters;
     private final SluiceMetrics metrics;
     private final HttpResponses responses;
+    private final Cors cors;
+    private final EventObserver observer;
 
     TrackingApiHandler(Intake intake, Pipeline pipeline, WriteKeyAuthenticator authenticator,
-                       DeadLetterFile deadLetters, SluiceMetrics metrics, HttpResponses responses) {
+                       DeadLetterFile deadLetters, SluiceMetrics metrics, HttpResponses responses, Cors cors,
+                       EventObserver observer) {
         this.intake = intake;
         this.pipeline = pipeline;
         this.authenticator = authenticator;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.responses = responses;
+        this.cors = cors;
+        this.observer = observer;
     }
 
     /**
@@ -87,6 +93,10 @@ final class TrackingApiHandler {
                 unauthorized(exchange, "the write key is not valid");
                 return;
             }
+            if (!cors.allows(exchange, headerSource.get())) {
+                cors.refuse(exchange, responses, headerSource.get());
+                return;
+            }
         }
         int limit = type.isPresent() ? SpecLimits.MAX_EVENT_BYTES : SpecLimits.MAX_BATCH_BYTES;
         ErrorCode tooLarge = type.isPresent() ? ErrorCode.EVENT_TOO_LARGE : ErrorCode.BATCH_TOO_LARGE;
@@ -94,7 +104,7 @@ final class TrackingApiHandler {
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize(limit);
         receiver.receiveFullBytes(
-                (ex, body) -> ex.dispatch(() -> process(ex, type, body, gzip, limit, tooLarge, authenticated)),
+                (ex, body) -> ex.dispatch(() -> answered(ex, () -> process(ex, type, body, gzip, limit, tooLarge, authenticated))),
                 (ex, error) -> {
                     if (error instanceof Receiver.RequestToLargeException) {
                         responses.json(ex, StatusCodes.BAD_REQUEST, HttpResponses.failure(tooLarge.code(),
@@ -131,12 +141,17 @@ final class TrackingApiHandler {
                     : "no write key: send it as the HTTP Basic user name with an empty password, or as writeKey in the body");
             return;
         }
+        if (!cors.allows(exchange, source.get())) {
+            cors.refuse(exchange, responses, source.get());
+            return;
+        }
         String sourceName = source.get().name();
 
         if (type.isPresent() && !result.rejected().isEmpty()) {
             RejectedCall rejected = result.rejected().get(0);
             SpecError first = rejected.errors().get(0);
             metrics.rejected(sourceName, first.code().code());
+            EventObserver.quietly(() -> observer.rejected(sourceName, rejected));
             LOG.debug("source {}: refused a {} call: {}", sourceName, type.get().wireName(), first);
             ObjectNode answer = HttpResponses.failure(first.code().code(), first.message());
             answer.set("errors", HttpResponses.errors(rejected.errors()));
@@ -178,10 +193,31 @@ final class TrackingApiHandler {
                 LOG.warn("source {}: dropped the call at {} of a batch: {}; written to {}", sourceName,
                         rejected.path(), first, deadLetters.path());
                 deadLetters.rejected(sourceName, rejected.call(), rejected.errors());
+                EventObserver.quietly(() -> observer.rejected(sourceName, rejected));
                 list.addObject().put("path", rejected.path()).put("code", first.code().code()).put("message", first.message());
             }
         }
         responses.json(exchange, StatusCodes.OK, answer);
+    }
+
+    /**
+     * Every request gets an answer. Undertow does not end an exchange whose dispatched task threw:
+     * the client would wait until its own timeout. So an exception nothing else caught is logged
+     * and answered 500 in Segment's error shape (the libraries send the request again).
+     */
+    private void answered(HttpServerExchange exchange, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.error("a request to {} failed unexpectedly", exchange.getRequestPath(), e);
+            if (exchange.isResponseStarted()) {
+                exchange.setPersistent(false);
+                exchange.endExchange();
+            } else {
+                responses.json(exchange, StatusCodes.INTERNAL_SERVER_ERROR, HttpResponses.failure("internal_error",
+                        "Sluice failed while handling this request; send it again"));
+            }
+        }
     }
 
     private void unauthorized(HttpServerExchange exchange, String why) {

@@ -25,15 +25,22 @@ final class OutcomeRecorder implements DeliveryListener {
     private final DeadLetterFile deadLetters;
     private final DeliveryTally tally;
     private final Optional<Spool> spool;
+    private final EventObserver observer;
 
     OutcomeRecorder(String source, String destination, SluiceMetrics metrics, DeadLetterFile deadLetters,
                     DeliveryTally tally, Optional<Spool> spool) {
+        this(source, destination, metrics, deadLetters, tally, spool, EventObserver.NONE);
+    }
+
+    OutcomeRecorder(String source, String destination, SluiceMetrics metrics, DeadLetterFile deadLetters,
+                    DeliveryTally tally, Optional<Spool> spool, EventObserver observer) {
         this.source = source;
         this.destination = destination;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.tally = tally;
         this.spool = spool;
+        this.observer = observer;
     }
 
     @Override
@@ -41,6 +48,7 @@ final class OutcomeRecorder implements DeliveryListener {
         metrics.delivered(destination, latency);
         tally.recordDelivered();
         spool.ifPresent(s -> s.done(destination, event));
+        EventObserver.quietly(() -> observer.delivered(source, destination, event, EventObserver.receipt(outcome)));
     }
 
     @Override
@@ -49,6 +57,7 @@ final class OutcomeRecorder implements DeliveryListener {
         if (attempt == 1 || attempt % 10 == 0) {
             LOG.info("{}: retrying {} (attempt {}): {}", destination, event, attempt, reason);
         }
+        EventObserver.quietly(() -> observer.retrying(source, destination, event, reason, attempt));
     }
 
     @Override
@@ -58,5 +67,6 @@ final class OutcomeRecorder implements DeliveryListener {
         LOG.warn("{}: {} will not be delivered: {}; written to {}", destination, event, reason, deadLetters.path());
         deadLetters.undeliverable(source, destination, event, reason);
         spool.ifPresent(s -> s.done(destination, event));
+        EventObserver.quietly(() -> observer.failed(source, destination, event, reason));
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>With a {@link Spool}, {@link #admit} writes the events to disk before it hands them to the
  * engines (and so before the 200), each destination forgets an event there once it is delivered or
  * dead-lettered, and {@link #start} hands what a previous run left back to the engines.
+ *
+ * <p>A source's destinations change at run time ({@link #add}, {@link #replace}, {@link #setEnabled},
+ * {@link #remove}): each change builds what it needs first, then swaps the source's route list in
+ * one step. Offers to engines hold a read lock that the swap takes exclusively, so once a swap is
+ * done no offer can reach the engine it replaced; that engine is then closed and what it hands back
+ * goes to its replacement. A route keeps its name across a rebuild, so the spool rows, metrics and
+ * counts made under that name carry on.
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -43,20 +52,28 @@ public final class Pipeline implements AutoCloseable {
     /** The longest a request waits for the spool's commit before it is refused. */
     private static final Duration SPOOL_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The reason written to the dead-letter file for events a removed destination still held. */
+    public static final String REMOVED_REASON = "the destination was removed before delivery";
+
     private final List<Source> sources;
-    private final List<Route> routes;
+    private final PluginRegistry registry;
     private final SluiceMetrics metrics;
     private final DeadLetterFile deadLetters;
     private final Optional<Spool> spool;
+    private final EventObserver observer;
+    /** Offers hold it shared; a swap of routes holds it exclusively (see the class comment). */
+    private final ReentrantReadWriteLock swapping = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private Pipeline(List<Source> sources, SluiceMetrics metrics, DeadLetterFile deadLetters, Optional<Spool> spool) {
+    private Pipeline(List<Source> sources, PluginRegistry registry, SluiceMetrics metrics, DeadLetterFile deadLetters,
+                     Optional<Spool> spool, EventObserver observer) {
         this.sources = List.copyOf(sources);
-        this.routes = sources.stream().flatMap(s -> s.routes().stream()).toList();
+        this.registry = registry;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.spool = spool;
-        metrics.watch(() -> routes);
+        this.observer = observer;
+        metrics.watch(this::routes);
         sources.forEach(s -> metrics.initialise(s.name(), s.routes().stream().map(Route::name).toList()));
     }
 
@@ -68,49 +85,119 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline start(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics,
                                  DeadLetterFile deadLetters, Optional<Spool> spool) {
+        return start(config, registry, metrics, deadLetters, spool, EventObserver.NONE);
+    }
+
+    /** As {@link #start(SluiceConfig, PluginRegistry, SluiceMetrics, DeadLetterFile, Optional)}, telling {@code observer} what happens. */
+    public static Pipeline start(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics,
+                                 DeadLetterFile deadLetters, Optional<Spool> spool, EventObserver observer) {
         List<Source> sources = new ArrayList<>();
         List<DeliveryEngine> started = new ArrayList<>();
         try {
             for (SluiceConfig.Source s : config.sources()) {
                 List<Route> routes = new ArrayList<>();
                 for (SluiceConfig.Destination d : s.destinations()) {
-                    Plugin plugin = registry.find(d.type()).orElseThrow(
-                            () -> new IllegalArgumentException("unknown destination type " + d.type()));
-                    DestinationProvider provider = plugin.provider();
-                    Destination destination = create(provider, d);
-                    open(destination, d);
-                    DeliveryTally tally = new DeliveryTally();
-                    DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(),
-                            new OutcomeRecorder(s.name(), d.name(), metrics, deadLetters, tally, spool));
-                    started.add(engine);
-                    routes.add(new Route(s.name(), d.name(), d.type(), provider.integrationName(), engine, tally));
+                    Route route = openRoute(s.name(), d, registry, metrics, deadLetters, spool, observer,
+                            new DeliveryTally(), true);
+                    started.add(route.engine());
+                    routes.add(route);
                 }
-                sources.add(new Source(s.name(), s.writeKey(), routes));
+                sources.add(new Source(s.name(), s.writeKey(), routes, s.allowedOrigins()));
             }
         } catch (RuntimeException e) {
             started.forEach(engine -> engine.close(Duration.ZERO));
             throw e;
         }
-        Pipeline pipeline = new Pipeline(sources, metrics, deadLetters, spool);
+        Pipeline pipeline = new Pipeline(sources, registry, metrics, deadLetters, spool, observer);
         spool.ifPresent(pipeline::replay);
         return pipeline;
     }
 
-    /** Offers what an earlier run accepted but did not finish; a destination no longer configured dead-letters it. */
+    /** Creates and opens a destination and starts its engine; nothing routes to it yet. */
+    private static Route openRoute(String source, SluiceConfig.Destination d, PluginRegistry registry,
+                                   SluiceMetrics metrics, DeadLetterFile deadLetters, Optional<Spool> spool,
+                                   EventObserver observer, DeliveryTally tally, boolean enabled) {
+        Plugin plugin = registry.find(d.type()).orElseThrow(
+                () -> new IllegalArgumentException("unknown destination type " + d.type()));
+        DestinationProvider provider = plugin.provider();
+        Destination destination = create(provider, d);
+        open(destination, d);
+        DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(),
+                new OutcomeRecorder(source, d.name(), metrics, deadLetters, tally, spool, observer));
+        return new Route(source, d.name(), d.type(), provider.integrationName(), engine, tally, enabled);
+    }
+
+    /** Events a replay reads from the spool at a time. */
+    private static final int REPLAY_PAGE = 1_000;
+
+    /**
+     * Offers what an earlier run accepted but did not finish, on a thread of its own, a page at a
+     * time and only as fast as each engine's buffer has room: a spool bigger than the heap is
+     * replayed without ever being held in it. A destination no longer configured dead-letters it.
+     */
     private void replay(Spool spool) {
-        for (Map.Entry<String, List<Event>> held : spool.pending().entrySet()) {
-            Optional<Route> route = routes.stream().filter(r -> r.name().equals(held.getKey())).findFirst();
-            for (Event event : held.getValue()) {
-                if (route.isPresent()) {
-                    route.get().engine().offer(event);
-                } else {
-                    deadLetters.undeliverable("", held.getKey(), event,
-                            "the destination " + held.getKey() + " is no longer configured");
-                    spool.done(held.getKey(), event);
+        Thread replayer = new Thread(() -> {
+            try {
+                for (String destination : spool.pendingDestinations()) {
+                    long count = replay(spool, destination);
+                    LOG.info("{}: {} event(s) from the spool, accepted before the last stop, were handed back for delivery",
+                            destination, count);
+                }
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.error("replaying the spool failed; what is left is replayed at the next start", e);
                 }
             }
-            LOG.info("{}: {} event(s) from the spool, accepted before the last stop, are being delivered",
-                    held.getKey(), held.getValue().size());
+        }, "sluice-spool-replay");
+        replayer.setDaemon(true);
+        replayer.start();
+    }
+
+    private long replay(Spool spool, String destination) {
+        long after = 0;
+        long count = 0;
+        while (!closed) {
+            Spool.Page page = spool.pendingPage(destination, after, REPLAY_PAGE);
+            if (page.events().isEmpty()) {
+                break;
+            }
+            for (Event event : page.events()) {
+                while (!offerReplayed(spool, destination, event)) {
+                    if (closed) {
+                        return count;
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return count;
+                    }
+                }
+                count++;
+            }
+            after = page.lastRow();
+        }
+        return count;
+    }
+
+    /** Offers one replayed event to its route's current engine; false when that buffer has no room yet. */
+    private boolean offerReplayed(Spool spool, String destination, Event event) {
+        swapping.readLock().lock();
+        try {
+            Optional<Route> route = routes().stream().filter(r -> r.name().equals(destination)).findFirst();
+            if (route.isEmpty()) {
+                deadLetters.undeliverable("", destination, event, "the destination " + destination + " is no longer configured");
+                spool.done(destination, event);
+                return true;
+            }
+            DeliveryEngine engine = route.get().engine();
+            if (engine.stats().events() > 0 && !engine.hasRoomFor(event.jsonLength())) {
+                return false;
+            }
+            engine.offer(event);
+            return true;
+        } finally {
+            swapping.readLock().unlock();
         }
     }
 
@@ -141,9 +228,137 @@ public final class Pipeline implements AutoCloseable {
         return sources.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
-    /** Every destination instance of every source. */
+    /** Every destination instance of every source, switched on or off, at this moment. */
     public List<Route> routes() {
-        return routes;
+        return sources.stream().flatMap(s -> s.routes().stream()).toList();
+    }
+
+    /**
+     * Adds a destination to a source. It is created, opened and started before any event is
+     * routed to it.
+     *
+     * @throws IllegalArgumentException for an unknown source or type, a name already used, or a
+     *                                  destination that cannot be created
+     * @throws IllegalStateException    when shutting down
+     */
+    public synchronized Route add(String sourceName, SluiceConfig.Destination destination, boolean enabled) {
+        ensureOpen();
+        Source source = requireSource(sourceName);
+        if (routes().stream().anyMatch(r -> r.name().equals(destination.name()))) {
+            throw new IllegalArgumentException("a destination named " + destination.name() + " already exists");
+        }
+        Route route = openRoute(source.name(), destination, registry, metrics, deadLetters, spool, observer,
+                new DeliveryTally(), enabled);
+        metrics.initialise(source.name(), List.of(route.name()));
+        swap(source, routes -> {
+            List<Route> more = new ArrayList<>(routes);
+            more.add(route);
+            return more;
+        });
+        LOG.info("{}: added to source {} ({})", route.name(), source.name(), enabled ? "on" : "off");
+        return route;
+    }
+
+    /**
+     * Rebuilds a destination with new settings, keeping its name, counts and on/off state. The new
+     * destination is opened first and takes every new event from the swap on; the old engine then
+     * delivers what it holds for up to {@code drainTimeout}, and whatever it still holds after
+     * that (queued, waiting to retry or in flight) is handed to the new one. Nothing is lost; an
+     * event that was in flight when the timeout came may be delivered twice (at-least-once).
+     *
+     * @return how many events moved from the old engine to the new one
+     * @throws IllegalArgumentException for an unknown source or destination, a changed type, or a
+     *                                  destination that cannot be created (the old one then runs on)
+     */
+    public synchronized int replace(String sourceName, SluiceConfig.Destination destination, Duration drainTimeout) {
+        ensureOpen();
+        Source source = requireSource(sourceName);
+        Route old = requireRoute(source, destination.name());
+        if (!old.type().equals(destination.type())) {
+            throw new IllegalArgumentException(destination.name() + " is a " + old.type()
+                    + " destination; its type cannot change (remove it and add a new one)");
+        }
+        Route fresh = openRoute(source.name(), destination, registry, metrics, deadLetters, spool, observer,
+                old.tally(), old.enabled());
+        swap(source, routes -> routes.stream().map(r -> r == old ? fresh : r).toList());
+        List<Event> left = closeEngine(old, drainTimeout);
+        left.forEach(fresh.engine()::offer);
+        LOG.info("{}: rebuilt with new settings; {} event(s) the old destination still held moved to the new one",
+                old.name(), left.size());
+        return left.size();
+    }
+
+    /**
+     * Switches a destination on or off. Off, no new event is routed to it; what it holds is still
+     * delivered.
+     */
+    public synchronized void setEnabled(String sourceName, String name, boolean enabled) {
+        ensureOpen();
+        Source source = requireSource(sourceName);
+        Route old = requireRoute(source, name);
+        if (old.enabled() != enabled) {
+            Route changed = old.withEnabled(enabled);
+            swap(source, routes -> routes.stream().map(r -> r == old ? changed : r).toList());
+            LOG.info("{}: switched {}", name, enabled ? "on" : "off");
+        }
+    }
+
+    /**
+     * Removes a destination: no new event goes to it, it delivers what it holds for up to
+     * {@code drainTimeout}, and what is left then is written to the dead-letter file (reason
+     * {@value #REMOVED_REASON}) and released from the spool.
+     *
+     * @return how many events were dead-lettered
+     */
+    public synchronized int remove(String sourceName, String name, Duration drainTimeout) {
+        ensureOpen();
+        Source source = requireSource(sourceName);
+        Route old = requireRoute(source, name);
+        swap(source, routes -> routes.stream().filter(r -> r != old).toList());
+        List<Event> left = closeEngine(old, drainTimeout);
+        for (Event event : left) {
+            deadLetters.undeliverable(source.name(), name, event, REMOVED_REASON);
+            old.tally().recordFailure(REMOVED_REASON);
+            spool.ifPresent(s -> s.done(name, event));
+        }
+        LOG.info("{}: removed from source {}{}", name, source.name(),
+                left.isEmpty() ? "" : "; " + left.size() + " undelivered event(s) written to " + deadLetters.path());
+        return left.size();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Sluice is shutting down; destinations can no longer change");
+        }
+    }
+
+    private Source requireSource(String name) {
+        return source(name).orElseThrow(() -> new IllegalArgumentException("no source named " + name));
+    }
+
+    private static Route requireRoute(Source source, String name) {
+        return source.route(name).orElseThrow(
+                () -> new IllegalArgumentException("source " + source.name() + " has no destination named " + name));
+    }
+
+    /** Replaces a source's routes while no offer is under way. */
+    private void swap(Source source, UnaryOperator<List<Route>> change) {
+        swapping.writeLock().lock();
+        try {
+            source.routes(change.apply(source.routes()));
+        } finally {
+            swapping.writeLock().unlock();
+        }
+    }
+
+    /** Closes a route's engine that no longer takes offers; what it could not deliver in time. */
+    private static List<Event> closeEngine(Route route, Duration timeout) {
+        try {
+            return route.engine().close(route.bufferedEvents() == 0 ? EMPTY_CLOSE : timeout);
+        } catch (RuntimeException e) {
+            LOG.error("{}: closing the replaced destination failed: {}", route.name(), e.toString());
+            return List.of();
+        }
     }
 
     /**
@@ -157,11 +372,21 @@ public final class Pipeline implements AutoCloseable {
             return new Admission.Closed();
         }
         Map<Route, List<Event>> shares = new IdentityHashMap<>();
+        List<Route> routes = source.enabledRoutes();
+        boolean observed = observer != EventObserver.NONE;
+        List<List<String>> destinations = observed ? new ArrayList<>(events.size()) : List.of();
         for (AcceptedEvent accepted : events) {
-            for (Route route : source.routes()) {
+            List<String> to = observed ? new ArrayList<>(routes.size()) : null;
+            for (Route route : routes) {
                 if (accepted.integrations().enables(route.integrationName())) {
                     shares.computeIfAbsent(route, r -> new ArrayList<>()).add(accepted.event());
+                    if (to != null) {
+                        to.add(route.name());
+                    }
                 }
+            }
+            if (to != null) {
+                destinations.add(to);
             }
         }
         long total = 0;
@@ -178,13 +403,41 @@ public final class Pipeline implements AutoCloseable {
                 return refused.get();
             }
         }
+        // Before the offers, so that the observer hears of an event before any outcome of it.
+        for (int i = 0; i < destinations.size(); i++) {
+            Event event = events.get(i).event();
+            List<String> to = destinations.get(i);
+            EventObserver.quietly(() -> observer.accepted(source.name(), event, to));
+        }
         try {
-            shares.forEach((route, share) -> share.forEach(route.engine()::offer));
+            offer(source, shares);
         } catch (IllegalStateException e) {
             return new Admission.Closed(); // an engine closed between the check and the offer
         }
         metrics.accepted(source.name(), events.size());
         return new Admission.Accepted(events.size());
+    }
+
+    /**
+     * Hands each share to the engine its route has now: a route rebuilt since the events were
+     * routed gives them to its new engine, and a route removed since releases them from the spool.
+     */
+    private void offer(Source source, Map<Route, List<Event>> shares) {
+        swapping.readLock().lock();
+        try {
+            for (Map.Entry<Route, List<Event>> share : shares.entrySet()) {
+                String name = share.getKey().name();
+                Optional<Route> current = source.route(name);
+                if (current.isEmpty()) {
+                    spool.ifPresent(s -> share.getValue().forEach(e -> s.done(name, e)));
+                    continue;
+                }
+                DeliveryEngine engine = current.get().engine();
+                share.getValue().forEach(engine::offer);
+            }
+        } finally {
+            swapping.readLock().unlock();
+        }
     }
 
     /** Writes the request's events to the spool and waits for the commit; a refusal when it cannot. */
@@ -203,6 +456,11 @@ public final class Pipeline implements AutoCloseable {
             return Optional.of(new Admission.SpoolFailed("interrupted while writing to the spool"));
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof io.sluice.core.spool.SpoolFullException) {
+                // The disk under the spool is full: like maxBytes, a 507 the client retries later.
+                LOG.warn("the spool refused {} event(s): {}", routed.size(), cause.getMessage());
+                return Optional.of(new Admission.SpoolFull(RETRY_AFTER));
+            }
             LOG.error("the spool refused {} event(s): {}", routed.size(), cause.toString());
             return Optional.of(new Admission.SpoolFailed("the spool could not write the events: " + cause.getMessage()));
         }
@@ -210,7 +468,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** Completes when every engine has delivered (or given up on) what it holds. */
     public CompletableFuture<Void> flush() {
-        return CompletableFuture.allOf(routes.stream().map(r -> r.engine().flush()).toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(routes().stream().map(r -> r.engine().flush()).toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -235,7 +493,7 @@ public final class Pipeline implements AutoCloseable {
             // what is left is dead-lettered below, and each route says how much
         }
         int left = 0;
-        for (Route route : routes) {
+        for (Route route : routes()) {
             // An empty engine drains at once; a zero timeout would only make it warn.
             Duration remaining = route.bufferedEvents() == 0 ? EMPTY_CLOSE
                     : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));

@@ -13,9 +13,21 @@ import io.sluice.spi.Health;
  * @param integrationName the key that enables or disables it in a call's {@code integrations}
  * @param engine          its delivery engine
  * @param tally           what happened to the events it was given
+ * @param enabled         whether new events are routed to it; a disabled route still delivers what it holds
  */
 public record Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
-                    DeliveryTally tally) implements SluiceMetrics.DestinationGauge {
+                    DeliveryTally tally, boolean enabled) implements SluiceMetrics.DestinationGauge {
+
+    /** An enabled route. */
+    public Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
+                 DeliveryTally tally) {
+        this(source, name, type, integrationName, engine, tally, true);
+    }
+
+    /** The same route, switched on or off. */
+    Route withEnabled(boolean on) {
+        return new Route(source, name, type, integrationName, engine, tally, on);
+    }
 
     /** The destination's own health; a health check that throws counts as unhealthy. */
     public Health health() {

@@ -5,12 +5,15 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.sluice.core.intake.Intake;
 import io.sluice.core.spool.Spool;
+import io.sluice.runner.admin.AdminModule;
+import io.sluice.runner.admin.AdminState;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.http.TrackingServer;
 import io.sluice.runner.http.WriteKeyAuthenticator;
 import io.sluice.runner.metrics.SluiceMetrics;
 import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.routing.EventObserver;
 import io.sluice.runner.routing.Pipeline;
 import java.time.Clock;
 import java.util.Optional;
@@ -42,6 +45,7 @@ public final class SluiceModule extends AbstractModule {
         bind(PluginRegistry.class).toInstance(registry);
         bind(Clock.class).toInstance(clock);
         bind(SluiceMetrics.class).in(Singleton.class);
+        install(new AdminModule());
     }
 
     @Provides
@@ -58,10 +62,14 @@ public final class SluiceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Pipeline pipeline(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics, DeadLetterFile deadLetters) {
+    Pipeline pipeline(SluiceConfig config, AdminState.Applied applied, PluginRegistry registry, SluiceMetrics metrics,
+                      DeadLetterFile deadLetters, EventObserver observer) {
+        // The configuration file with the changes made in the dashboard on top.
         SluiceConfig.Spool spool = config.spool();
-        return Pipeline.start(config, registry, metrics, deadLetters,
-                spool.enabled() ? Optional.of(Spool.open(spool.path(), spool.policy())) : Optional.empty());
+        Pipeline pipeline = Pipeline.start(applied.config(), registry, metrics, deadLetters,
+                spool.enabled() ? Optional.of(Spool.open(spool.path(), spool.policy())) : Optional.empty(), observer);
+        applied.switchOff(pipeline);
+        return pipeline;
     }
 
     @Provides
@@ -73,7 +81,8 @@ public final class SluiceModule extends AbstractModule {
     @Provides
     @Singleton
     TrackingServer trackingServer(SluiceConfig config, Intake intake, Pipeline pipeline,
-                                  WriteKeyAuthenticator authenticator, DeadLetterFile deadLetters, SluiceMetrics metrics) {
-        return new TrackingServer(config.server(), intake, pipeline, authenticator, deadLetters, metrics);
+                                  WriteKeyAuthenticator authenticator, DeadLetterFile deadLetters, SluiceMetrics metrics,
+                                  EventObserver observer) {
+        return new TrackingServer(config.server(), intake, pipeline, authenticator, deadLetters, metrics, observer);
     }
 }

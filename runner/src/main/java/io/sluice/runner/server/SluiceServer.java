@@ -5,6 +5,7 @@ import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
+import io.sluice.runner.admin.AdminServer;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.http.TrackingServer;
@@ -12,6 +13,7 @@ import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.routing.Pipeline;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +30,16 @@ public final class SluiceServer implements AutoCloseable {
     private final TrackingServer http;
     private final Pipeline pipeline;
     private final DeadLetterFile deadLetters;
+    private final Optional<AdminServer> admin;
     private boolean stopped;
 
-    private SluiceServer(SluiceConfig config, TrackingServer http, Pipeline pipeline, DeadLetterFile deadLetters) {
+    private SluiceServer(SluiceConfig config, TrackingServer http, Pipeline pipeline, DeadLetterFile deadLetters,
+                         Optional<AdminServer> admin) {
         this.config = config;
         this.http = http;
         this.pipeline = pipeline;
         this.deadLetters = deadLetters;
+        this.admin = admin;
     }
 
     /**
@@ -45,10 +50,14 @@ public final class SluiceServer implements AutoCloseable {
     public static SluiceServer start(SluiceConfig config, PluginRegistry registry, Clock clock) {
         Injector injector = injector(new SluiceModule(config, registry, clock));
         SluiceServer server = new SluiceServer(config, instance(injector, TrackingServer.class),
-                instance(injector, Pipeline.class), instance(injector, DeadLetterFile.class));
+                instance(injector, Pipeline.class), instance(injector, DeadLetterFile.class),
+                config.admin().enabled() ? Optional.of(instance(injector, AdminServer.class)) : Optional.empty());
         try {
             server.http.start();
+            server.admin.ifPresent(AdminServer::start);
         } catch (RuntimeException e) {
+            server.admin.ifPresent(AdminServer::close);
+            server.http.close();
             server.pipeline.close();
             server.deadLetters.close();
             throw e;
@@ -92,6 +101,11 @@ public final class SluiceServer implements AutoCloseable {
         return pipeline;
     }
 
+    /** The dashboard's address, when it is enabled. */
+    public Optional<String> adminBaseUrl() {
+        return admin.map(AdminServer::baseUrl);
+    }
+
     public synchronized void shutdown() {
         if (stopped) {
             return;
@@ -100,6 +114,7 @@ public final class SluiceServer implements AutoCloseable {
         Duration timeout = config.server().shutdownTimeout();
         LOG.info("shutting down: no new events; draining destinations for up to {}", timeout);
         http.stopAccepting();
+        admin.ifPresent(AdminServer::close); // no destination changes while draining
         int left = pipeline.drain(timeout);
         http.close();
         deadLetters.close();

@@ -29,7 +29,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
 
     private static final SettingsSchema SCHEMA = SettingsSchema.builder()
             .add(Setting.string("instance").required().description("Test handle for the instance."))
-            .add(Setting.enumeration("mode", "deliver", "hang", "reject").defaultValue("deliver")
+            .add(Setting.enumeration("mode", "deliver", "hang", "reject", "discard").defaultValue("deliver")
                     .description("How the destination answers."))
             .add(Setting.bool("healthy").defaultValue(true).description("What health() reports."))
             .add(Setting.secret("apiKey").optional().description("A secret that must never be shown."))
@@ -72,6 +72,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
         private final String mode;
         private final boolean healthy;
         private final List<Event> delivered = new CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicLong discarded = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean closed;
 
         MemoryDestination(String mode, boolean healthy) {
@@ -83,6 +84,11 @@ public final class MemoryDestinationProvider implements DestinationProvider {
             return delivered;
         }
 
+        /** Events delivered in {@code discard} mode, which keeps only this count (for benchmarks). */
+        public long discarded() {
+            return discarded.get();
+        }
+
         public boolean closed() {
             return closed;
         }
@@ -91,6 +97,10 @@ public final class MemoryDestinationProvider implements DestinationProvider {
         public CompletionStage<List<Outcome>> deliver(List<Event> batch) {
             return switch (mode) {
                 case "hang" -> new CompletableFuture<>();
+                case "discard" -> {
+                    discarded.addAndGet(batch.size());
+                    yield CompletableFuture.completedFuture(java.util.Collections.nCopies(batch.size(), (Outcome) Outcome.delivered()));
+                }
                 case "reject" -> CompletableFuture.completedFuture(
                         batch.stream().map(e -> (Outcome) Outcome.rejected("memory refuses " + e.messageId())).toList());
                 default -> {

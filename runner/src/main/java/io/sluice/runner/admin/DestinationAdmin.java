@@ -1,0 +1,436 @@
+package io.sluice.runner.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.runner.config.SluiceConfig;
+import io.sluice.runner.dashboard.Throughput;
+import io.sluice.runner.plugins.Plugin;
+import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.routing.Pipeline;
+import io.sluice.runner.routing.Route;
+import io.sluice.runner.routing.Source;
+import io.sluice.runner.secrets.SecretBox;
+import io.sluice.spi.Health;
+import io.sluice.spi.settings.Secret;
+import io.sluice.spi.settings.Setting;
+import io.sluice.spi.settings.SettingError;
+import io.sluice.spi.settings.Settings;
+import io.sluice.spi.settings.SettingsSchema;
+import io.undertow.util.StatusCodes;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * What the admin API does to destinations: list them (settings masked: a secret is only
+ * {@code {"set":true}}), add one, edit its settings, switch it on or off, remove it. Each change is
+ * checked by the provider's settings schema (every error, each with its field and rule), stored in
+ * the {@link AdminState} file, and applied to the running {@link Pipeline} without a restart.
+ *
+ * <p>Secret settings are write-only: an edit that leaves a secret out (or empty) keeps the stored
+ * value; {@code {"clear":true}} removes it. Changes are made one at a time.
+ */
+public final class DestinationAdmin {
+
+    /** Names go into URLs, metrics labels and the spool: a small alphabet. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SluiceConfig configured;
+    private final PluginRegistry registry;
+    private final Pipeline pipeline;
+    private final AdminState state;
+    private final SecretBox box;
+    private final Throughput throughput;
+    private final Duration rebuildTimeout;
+    private final Map<String, SluiceConfig.Destination> current = new ConcurrentHashMap<>();
+    private final Map<String, String> configuredSource = new LinkedHashMap<>();
+
+    /**
+     * @param configured the configuration as the YAML file gives it
+     * @param effective  the same with the stored changes applied: what the pipeline was started with
+     */
+    public DestinationAdmin(SluiceConfig configured, SluiceConfig effective, PluginRegistry registry, Pipeline pipeline,
+                            AdminState state, SecretBox box, Throughput throughput) {
+        this.configured = configured;
+        this.registry = registry;
+        this.pipeline = pipeline;
+        this.state = state;
+        this.box = box;
+        this.throughput = throughput;
+        this.rebuildTimeout = configured.admin().rebuildTimeout();
+        effective.sources().forEach(s -> s.destinations().forEach(d -> current.put(d.name(), d)));
+        configured.sources().forEach(s -> s.destinations().forEach(d -> configuredSource.put(d.name(), s.name())));
+    }
+
+    /** {@code GET /api/sources}. */
+    public ObjectNode sources() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode sources = root.putArray("sources");
+        for (Source source : pipeline.sources()) {
+            ObjectNode s = sources.addObject().put("name", source.name());
+            ArrayNode destinations = s.putArray("destinations");
+            source.routes().forEach(route -> destinations.add(view(route)));
+        }
+        return root;
+    }
+
+    /** {@code GET /api/sources/{source}/destinations/{name}}. */
+    public ObjectNode destination(String source, String name) {
+        return view(route(source, name));
+    }
+
+    /** {@code GET /api/types}: each destination type with its settings as JSON Schema 2020-12. */
+    public ObjectNode types() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode types = root.putArray("types");
+        for (Plugin plugin : registry.all()) {
+            ObjectNode t = types.addObject()
+                    .put("id", plugin.id())
+                    .put("integrationName", plugin.provider().integrationName())
+                    .put("description", plugin.provider().description());
+            try {
+                t.set("schema", JSON.readTree(plugin.provider().settingsSchema().toJsonSchema()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the " + plugin.id() + " plugin's JSON Schema is not JSON", e);
+            }
+        }
+        return root;
+    }
+
+    /** {@code GET /api/throughput}: per destination, delivered and failed events per 10 s over the last {@code minutes}. */
+    public ObjectNode throughput(int minutes) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("minutes", minutes);
+        root.put("bucketSeconds", Throughput.BUCKET.toSeconds());
+        ArrayNode list = root.putArray("destinations");
+        for (Route route : pipeline.routes()) {
+            Throughput.Window window = throughput.window(route.name(), minutes);
+            ObjectNode d = list.addObject().put("source", route.source()).put("name", route.name())
+                    .put("start", window.start().toString());
+            ArrayNode delivered = d.putArray("delivered");
+            for (long v : window.delivered()) {
+                delivered.add(v);
+            }
+            ArrayNode failed = d.putArray("failed");
+            for (long v : window.failed()) {
+                failed.add(v);
+            }
+        }
+        return root;
+    }
+
+    /** {@code POST /api/sources/{source}/destinations}: {@code {"type","name"?,"enabled"?,"settings":{...}}}. */
+    public synchronized ObjectNode add(String sourceName, JsonNode body) {
+        Source source = source(sourceName);
+        requireObject(body);
+        List<SettingError> errors = new ArrayList<>();
+        String type = body.path("type").isTextual() ? body.get("type").asText().trim() : "";
+        Optional<Plugin> plugin = type.isEmpty() ? Optional.empty() : registry.find(type);
+        if (type.isEmpty()) {
+            errors.add(new SettingError("type", "required", "type: is required; known types are "
+                    + String.join(", ", registry.ids())));
+        } else if (plugin.isEmpty()) {
+            errors.add(new SettingError("type", "one_of", "type: must be one of " + String.join(", ", registry.ids())));
+        }
+        String name = body.path("name").isTextual() && !body.get("name").asText().isBlank()
+                ? body.get("name").asText().trim() : source.name() + "/" + type;
+        if (!NAME.matcher(name).matches()) {
+            errors.add(new SettingError("name", "pattern", "name: must be 1 to 128 letters, digits, '.', '_', '/' or '-',"
+                    + " starting with a letter or digit"));
+        } else if (pipeline.routes().stream().anyMatch(r -> r.name().equals(name))
+                || (configuredSource.containsKey(name) && !configuredSource.get(name).equals(source.name()))) {
+            errors.add(new SettingError("name", "unique", "name: " + name
+                    + " is already used by another destination; give this one its own name"));
+        }
+        boolean enabled = enabledIn(body, true, errors);
+        JsonNode given = settingsIn(body, errors);
+        Map<String, Object> raw = new LinkedHashMap<>();
+        Map<String, Object> stored = new LinkedHashMap<>();
+        if (plugin.isPresent()) {
+            SettingsSchema schema = plugin.get().provider().settingsSchema();
+            read(schema, given, raw, stored, new HashSet<>());
+            errors.addAll(schema.validate(raw));
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        requireKeyFor(stored);
+        SettingsSchema schema = plugin.orElseThrow().provider().settingsSchema();
+        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, type, schema.parse(raw), configured.delivery());
+        Optional<StoredDestination> before = state.get(name);
+        state.put(StoredDestination.defined(source.name(), name, type, enabled, stored));
+        Route route;
+        try {
+            route = pipeline.add(source.name(), destination, enabled);
+        } catch (RuntimeException e) {
+            undo(name, before);
+            throw refused(e);
+        }
+        current.put(name, destination);
+        return view(route);
+    }
+
+    /**
+     * {@code PUT /api/sources/{source}/destinations/{name}}: {@code {"settings":{...},"enabled"?}}. The
+     * settings given replace the old ones, except secrets left out or empty, which keep their value.
+     * The destination is rebuilt at once (see {@link Pipeline#replace}).
+     */
+    public synchronized ObjectNode update(String sourceName, String name, JsonNode body) {
+        Route route = route(sourceName, name);
+        requireObject(body);
+        SluiceConfig.Destination old = current.get(name);
+        SettingsSchema schema = registry.find(old.type()).orElseThrow().provider().settingsSchema();
+        List<SettingError> errors = new ArrayList<>();
+        if (body.has("type") && !old.type().equals(body.path("type").asText())) {
+            errors.add(new SettingError("type", "immutable", "type: cannot change (this is a " + old.type()
+                    + " destination); remove it and add a new one"));
+        }
+        boolean enabled = enabledIn(body, route.enabled(), errors);
+        JsonNode given = settingsIn(body, errors);
+        if (body.path("settings").isNull() || body.path("settings").isMissingNode()) {
+            errors.add(new SettingError("settings", "required", "settings: is required: every setting the destination"
+                    + " should have (a secret left out keeps its stored value)"));
+        }
+        Map<String, Object> raw = new LinkedHashMap<>();
+        Map<String, Object> stored = new LinkedHashMap<>();
+        Set<String> setOrCleared = new HashSet<>();
+        read(schema, given, raw, stored, setOrCleared);
+        Optional<Map<String, Object>> previous = state.get(name).flatMap(StoredDestination::settings);
+        Optional<SluiceConfig.Destination> fromFile = configuredDestination(name);
+        for (Setting setting : schema.settings()) {
+            if (!setting.isSecret() || setOrCleared.contains(setting.name())) {
+                continue;
+            }
+            Object kept = previous.isPresent() ? previous.get().get(setting.name())
+                    : fromFile.flatMap(d -> d.settings().secret(setting.name())).isPresent() ? StoredDestination.FROM_CONFIG : null;
+            if (kept != null) {
+                stored.put(setting.name(), kept);
+                AdminState.raw(Map.of(setting.name(), kept), fromFile.map(SluiceConfig.Destination::settings))
+                        .forEach(raw::put);
+            }
+        }
+        errors.addAll(schema.validate(raw));
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        requireKeyFor(stored);
+        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, old.type(), schema.parse(raw), old.delivery());
+        Optional<StoredDestination> before = state.get(name);
+        state.put(StoredDestination.defined(route.source(), name, old.type(), enabled, stored));
+        try {
+            pipeline.replace(route.source(), destination, rebuildTimeout);
+        } catch (RuntimeException e) {
+            undo(name, before);
+            throw refused(e);
+        }
+        current.put(name, destination);
+        pipeline.setEnabled(route.source(), name, enabled);
+        return destination(route.source(), name);
+    }
+
+    /** {@code POST .../{name}/enable} and {@code .../disable}, or {@code PATCH {"enabled":...}}. */
+    public synchronized ObjectNode setEnabled(String sourceName, String name, boolean enabled) {
+        Route route = route(sourceName, name);
+        Optional<StoredDestination> before = state.get(name);
+        StoredDestination entry = before.filter(e -> !e.removed()).map(e -> e.withEnabled(enabled))
+                .orElse(StoredDestination.switched(route.source(), name, enabled));
+        state.put(entry);
+        try {
+            pipeline.setEnabled(route.source(), name, enabled);
+        } catch (RuntimeException e) {
+            undo(name, before);
+            throw refused(e);
+        }
+        return destination(route.source(), name);
+    }
+
+    /** {@code DELETE /api/sources/{source}/destinations/{name}}. */
+    public synchronized ObjectNode remove(String sourceName, String name) {
+        Route route = route(sourceName, name);
+        Optional<StoredDestination> before = state.get(name);
+        if (configuredSource.containsKey(name)) {
+            state.put(StoredDestination.removal(route.source(), name));
+        } else {
+            state.delete(name);
+        }
+        int left;
+        try {
+            left = pipeline.remove(route.source(), name, rebuildTimeout);
+        } catch (RuntimeException e) {
+            undo(name, before);
+            throw refused(e);
+        }
+        current.remove(name);
+        return JSON.createObjectNode().put("success", true).put("removed", name).put("deadLettered", left);
+    }
+
+    private void undo(String name, Optional<StoredDestination> before) {
+        if (before.isPresent()) {
+            state.put(before.get());
+        } else {
+            state.delete(name);
+        }
+    }
+
+    private static AdminException refused(RuntimeException e) {
+        if (e instanceof AdminException admin) {
+            return admin;
+        }
+        if (e instanceof IllegalStateException) {
+            return new AdminException(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", e.getMessage());
+        }
+        return new AdminException(StatusCodes.BAD_REQUEST, "cannot_create", e.getMessage());
+    }
+
+    /**
+     * Splits given settings into what the schema reads ({@code raw}) and what is stored (secrets as
+     * {@link Secret}). A secret given empty is left out (kept, on an edit); {@code {"clear":true}}
+     * is left out and noted in {@code setOrCleared}, as is a new value.
+     */
+    private static void read(SettingsSchema schema, JsonNode given, Map<String, Object> raw, Map<String, Object> stored,
+                             Set<String> setOrCleared) {
+        if (given == null) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> field : given.properties()) {
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            boolean secret = schema.setting(key).map(Setting::isSecret).orElse(false);
+            if (secret) {
+                if (value.isObject() && value.path("clear").asBoolean(false)) {
+                    setOrCleared.add(key);
+                } else if (value.isObject() && value.path("set").isBoolean() && value.size() == 1) {
+                    // the masked form read back ({"set":true}): keep
+                } else if (value.isTextual() && !value.asText().isEmpty()) {
+                    raw.put(key, value.asText());
+                    stored.put(key, new Secret(value.asText()));
+                    setOrCleared.add(key);
+                } else if (!value.isNull() && !(value.isTextual())) {
+                    raw.put(key, AdminState.plain(value)); // the schema says why it is not text
+                    setOrCleared.add(key);
+                }
+                continue;
+            }
+            Object plain = AdminState.plain(value);
+            if (plain != null && !(plain instanceof String s && s.isEmpty())) {
+                raw.put(key, plain);
+                stored.put(key, plain);
+            }
+        }
+    }
+
+    private void requireKeyFor(Map<String, Object> stored) {
+        boolean secrets = stored.values().stream().anyMatch(v -> v instanceof Secret);
+        if (secrets && !box.canSeal()) {
+            throw new AdminException(StatusCodes.BAD_REQUEST, "no_secret_key",
+                    "secret settings are stored encrypted, and no key is configured: set SLUICE_SECRET_KEY (the base64 of"
+                            + " 32 random bytes: openssl rand -base64 32) or admin.keyFile, and restart Sluice");
+        }
+    }
+
+    private static AdminException invalid(List<SettingError> errors) {
+        String message = errors.size() == 1 ? errors.get(0).message()
+                : errors.size() + " settings are not valid: " + errors.get(0).message() + "; ...";
+        return new AdminException(StatusCodes.BAD_REQUEST, "invalid_settings", message, errors);
+    }
+
+    private static void requireObject(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_json", "the body must be a JSON object");
+        }
+    }
+
+    private static boolean enabledIn(JsonNode body, boolean otherwise, List<SettingError> errors) {
+        JsonNode on = body.get("enabled");
+        if (on == null || on.isNull()) {
+            return otherwise;
+        }
+        if (!on.isBoolean()) {
+            errors.add(new SettingError("enabled", "type", "enabled: must be true or false"));
+            return otherwise;
+        }
+        return on.booleanValue();
+    }
+
+    private static JsonNode settingsIn(JsonNode body, List<SettingError> errors) {
+        JsonNode settings = body.get("settings");
+        if (settings == null || settings.isNull()) {
+            return null;
+        }
+        if (!settings.isObject()) {
+            errors.add(new SettingError("settings", "type", "settings: must be an object of setting names and values"));
+            return null;
+        }
+        return settings;
+    }
+
+    private Optional<SluiceConfig.Destination> configuredDestination(String name) {
+        return configured.sources().stream().flatMap(s -> s.destinations().stream())
+                .filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    private Source source(String name) {
+        return pipeline.source(name).orElseThrow(
+                () -> new AdminException(StatusCodes.NOT_FOUND, "not_found", "no source named " + name));
+    }
+
+    private Route route(String sourceName, String name) {
+        return source(sourceName).route(name).orElseThrow(() -> new AdminException(StatusCodes.NOT_FOUND, "not_found",
+                "source " + sourceName + " has no destination named " + name));
+    }
+
+    private ObjectNode view(Route route) {
+        ObjectNode d = JSON.createObjectNode();
+        d.put("name", route.name());
+        d.put("source", route.source());
+        d.put("type", route.type());
+        d.put("integrationName", route.integrationName());
+        d.put("enabled", route.enabled());
+        d.put("origin", configuredSource.containsKey(route.name()) ? "config" : "dashboard");
+        d.put("edited", state.get(route.name()).flatMap(StoredDestination::settings).isPresent());
+        Health health = route.health();
+        d.putObject("health").put("status", health.status().name().toLowerCase(Locale.ROOT)).put("message", health.message());
+        d.put("bufferedEvents", route.bufferedEvents());
+        Throughput.Counts counts = throughput.counts(route.name());
+        d.putObject("counts").put("delivered", counts.delivered()).put("failed", counts.failed())
+                .put("retried", counts.retried());
+        SluiceConfig.Destination definition = current.get(route.name());
+        if (definition != null) {
+            d.set("settings", masked(definition.settings()));
+        }
+        return d;
+    }
+
+    /** Every declared setting with a value; a secret is only {@code {"set":true|false}}. */
+    static ObjectNode masked(Settings settings) {
+        ObjectNode out = JSON.createObjectNode();
+        Map<String, Object> visible = settings.masked();
+        for (Setting setting : settings.schema().settings()) {
+            if (setting.isSecret()) {
+                out.putObject(setting.name()).put("set", settings.secret(setting.name()).isPresent());
+            } else if (visible.containsKey(setting.name())) {
+                Object value = visible.get(setting.name());
+                if (value instanceof URI uri) {
+                    out.put(setting.name(), uri.toString());
+                } else {
+                    out.set(setting.name(), JSON.valueToTree(value));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,410 @@
+// The Sluice dashboard: plain JavaScript over the JSON admin API (/api/...), no build step.
+// Every change is a fetch with the session's CSRF token in X-CSRF-Token. Text from the server
+// is always inserted as text, never as HTML.
+
+import { el, settingsForm, showErrors } from './settings-form.js';
+
+const state = { csrf: null, types: null, timer: null, events: null, entries: new Map(), items: new Map(), filter: 'all' };
+const main = document.getElementById('view');
+const enc = encodeURIComponent;
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, {
+    method, headers, credentials: 'same-origin', cache: 'no-store',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    location.assign('/login');
+    throw new Error('the session has ended');
+  }
+  const type = response.headers.get('Content-Type') || '';
+  const data = type.includes('json') ? await response.json() : {};
+  return { ok: response.ok, status: response.status, data };
+}
+
+function destinationPath(source, name) {
+  return `/api/sources/${enc(source)}/destinations/${enc(name)}`;
+}
+
+let flashTimer = null;
+function flash(text, error = false) {
+  const box = document.getElementById('flash');
+  box.textContent = text;
+  box.className = error ? 'error' : '';
+  box.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+function stop() {
+  clearInterval(state.timer);
+  state.timer = null;
+  if (state.events) {
+    state.events.close();
+    state.events = null;
+  }
+}
+
+function route() {
+  stop();
+  const parts = (location.hash || '#/').slice(2).split('/').filter(p => p !== '').map(decodeURIComponent);
+  document.getElementById('nav-overview').classList.toggle('active', parts[0] !== 'debugger');
+  document.getElementById('nav-debugger').classList.toggle('active', parts[0] === 'debugger');
+  if (parts[0] === 'debugger') return debuggerView();
+  if (parts[0] === 'sources' && parts[2] === 'new') return formView(parts[1], null);
+  if (parts[0] === 'sources' && parts[2] === 'edit' && parts[3]) return formView(parts[1], parts[3]);
+  return overview();
+}
+
+// ---- Sources and destinations at a glance --------------------------------------------------
+
+async function overview() {
+  const container = el('div', { id: 'sources' });
+  main.replaceChildren(el('h1', {}, 'Sources & destinations'), container);
+  await refreshOverview(container);
+  if (container.isConnected && state.timer === null) {
+    state.timer = setInterval(() => refreshOverview(container).catch(() => {}), 5000);
+  }
+}
+
+async function refreshOverview(container) {
+  const [sources, throughput] = await Promise.all([api('GET', '/api/sources'), api('GET', '/api/throughput?minutes=15')]);
+  if (!container.isConnected) return;
+  const series = new Map(throughput.data.destinations.map(d => [d.name, d]));
+  const seen = new Set();
+  for (const source of sources.data.sources) {
+    seen.add(source.name);
+    let section = container.querySelector(`section[data-source="${CSS.escape(source.name)}"]`);
+    if (!section) {
+      section = sourceSection(source.name);
+      container.append(section);
+    }
+    const body = section.querySelector('tbody');
+    const names = new Set();
+    for (const d of source.destinations) {
+      names.add(d.name);
+      let row = body.querySelector(`tr[data-destination="${CSS.escape(d.name)}"]`);
+      if (!row) {
+        row = destinationRow(source.name, d.name);
+        body.append(row);
+      }
+      updateRow(row, d, series.get(d.name));
+    }
+    for (const row of [...body.querySelectorAll('tr[data-destination]')]) {
+      if (!names.has(row.dataset.destination)) row.remove();
+    }
+    section.querySelector('.empty').hidden = source.destinations.length > 0;
+  }
+  for (const section of [...container.querySelectorAll('section[data-source]')]) {
+    if (!seen.has(section.dataset.source)) section.remove();
+  }
+}
+
+function sourceSection(name) {
+  const add = el('a', { class: 'button primary add-destination', 'data-source': name, href: `#/sources/${enc(name)}/new` },
+    'Add destination');
+  return el('section', { class: 'source', 'data-source': name },
+    el('div', { class: 'source-head' }, el('h2', {}, el('span', { class: 'label' }, 'Source'), name), add),
+    el('table', {},
+      el('thead', {}, el('tr', {},
+        el('th', {}, 'On'), el('th', {}, 'Destination'), el('th', {}, 'Type'), el('th', {}, 'Health'),
+        el('th', { class: 'num' }, 'Delivered'), el('th', { class: 'num' }, 'Failed'), el('th', { class: 'num' }, 'Retried'),
+        el('th', {}, 'Last 15 minutes'), el('th', {}))),
+      el('tbody', {})),
+    el('p', { class: 'empty' }, 'No destinations: events from this source go nowhere.'));
+}
+
+function destinationRow(source, name) {
+  const toggle = el('input', { type: 'checkbox', class: 'toggle', 'aria-label': `Send events to ${name}` });
+  toggle.addEventListener('change', () => switchDestination(source, name, toggle));
+  const remove = el('button', { type: 'button', class: 'danger remove' }, 'Remove');
+  remove.addEventListener('click', () => removeDestination(source, name));
+  return el('tr', { 'data-destination': name },
+    el('td', {}, el('label', { class: 'switch' }, toggle, el('span', { class: 'slider' }))),
+    el('td', { class: 'name' }, el('strong', {}, name), el('span', { class: 'muted origin' })),
+    el('td', {}, el('span', { class: 'badge type' })),
+    el('td', { class: 'health' }),
+    el('td', { class: 'num delivered' }), el('td', { class: 'num failed' }), el('td', { class: 'num retried' }),
+    el('td', { class: 'chart' }),
+    el('td', { class: 'actions' },
+      el('a', { class: 'button edit', href: `#/sources/${enc(source)}/edit/${enc(name)}` }, 'Edit'), remove));
+}
+
+function updateRow(row, d, series) {
+  const toggle = row.querySelector('input.toggle');
+  if (!toggle.disabled) toggle.checked = d.enabled;
+  row.dataset.enabled = String(d.enabled);
+  row.querySelector('.origin').textContent = d.origin === 'config'
+    ? (d.edited ? 'from the config file, edited here' : 'from the config file') : 'added here';
+  row.querySelector('.badge.type').textContent = d.type;
+  const health = row.querySelector('td.health');
+  const badges = [el('span', { class: `badge ${d.health.status}`, title: d.health.message }, d.health.status)];
+  if (!d.enabled) badges.push(' ', el('span', { class: 'badge off' }, 'off'));
+  health.replaceChildren(...badges);
+  row.querySelector('.delivered').textContent = d.counts.delivered.toLocaleString();
+  row.querySelector('.failed').textContent = d.counts.failed.toLocaleString();
+  row.querySelector('.retried').textContent = d.counts.retried.toLocaleString();
+  row.querySelector('.chart').replaceChildren(sparkline(series));
+}
+
+function sparkline(series) {
+  const w = 150, h = 30;
+  const delivered = series ? series.delivered : [];
+  const failed = series ? series.failed : [];
+  const max = Math.max(1, ...delivered, ...failed);
+  const step = delivered.length > 1 ? w / (delivered.length - 1) : w;
+  const y = v => (h - 2 - (v / max) * (h - 5)).toFixed(1);
+  const points = values => values.map((v, i) => `${(i * step).toFixed(1)},${y(v)}`).join(' ');
+  const total = delivered.reduce((a, b) => a + b, 0);
+  const lost = failed.reduce((a, b) => a + b, 0);
+  const label = `${total} delivered${lost ? `, ${lost} failed` : ''} in the last 15 minutes (10-second steps)`;
+  const svg = el('svg:svg', { class: 'spark', width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-label': label },
+    el('svg:title', {}, label),
+    el('svg:line', { class: 'base', x1: 0, y1: h - 1, x2: w, y2: h - 1 }));
+  if (delivered.length) {
+    svg.append(el('svg:polygon', { class: 'area', points: `0,${h - 1} ${points(delivered)} ${w},${h - 1}` }));
+    svg.append(el('svg:polyline', { class: 'line', points: points(delivered) }));
+  }
+  if (lost) svg.append(el('svg:polyline', { class: 'fail', points: points(failed) }));
+  return svg;
+}
+
+async function switchDestination(source, name, toggle) {
+  const on = toggle.checked;
+  toggle.disabled = true;
+  try {
+    const r = await api('POST', destinationPath(source, name) + (on ? '/enable' : '/disable'));
+    if (r.ok) {
+      flash(`${name} is ${on ? 'on: new events go to it' : 'off: new events no longer go to it'}.`);
+      const row = toggle.closest('tr');
+      toggle.disabled = false;
+      if (row) updateRow(row, r.data, null);
+      refreshOverview(document.getElementById('sources')).catch(() => {});
+    } else {
+      toggle.checked = !on;
+      flash(r.data.message || 'The change failed.', true);
+    }
+  } finally {
+    toggle.disabled = false;
+  }
+}
+
+async function removeDestination(source, name) {
+  if (!confirm(`Remove ${name}? New events stop going to it; what it still holds is delivered or dead-lettered.`)) return;
+  const r = await api('DELETE', destinationPath(source, name));
+  if (r.ok) {
+    flash(`Removed ${name}.` + (r.data.deadLettered ? ` ${r.data.deadLettered} undelivered event(s) went to the dead-letter file.` : ''));
+  } else {
+    flash(r.data.message || 'The removal failed.', true);
+  }
+  refreshOverview(document.getElementById('sources')).catch(() => {});
+}
+
+// ---- Adding and editing a destination ------------------------------------------------------
+
+async function formView(source, name) {
+  if (!state.types) state.types = (await api('GET', '/api/types')).data.types;
+  let current = null;
+  if (name) {
+    const r = await api('GET', destinationPath(source, name));
+    if (!r.ok) {
+      main.replaceChildren(el('h1', {}, 'Not found'), el('p', {}, r.data.message || ''), el('a', { href: '#/' }, 'Back'));
+      return;
+    }
+    current = r.data;
+  }
+  const general = el('div', { class: 'form-error', id: 'form-error', role: 'alert', hidden: true });
+  const head = el('div', {});
+  const fields = el('div', { id: 'settings-fields' });
+  const save = el('button', { type: 'submit', class: 'primary', id: 'save' }, name ? 'Save and apply' : 'Add destination');
+  const cancel = el('a', { class: 'button', href: '#/' }, 'Cancel');
+  const form = el('form', { id: 'destination-form', novalidate: true }, general, head, fields,
+    el('div', { class: 'form-actions' }, save, cancel));
+  main.replaceChildren(
+    el('h1', {}, name ? `Edit ${name}` : `Add a destination to ${source}`),
+    el('div', { class: 'panel' }, form));
+
+  let handle = null;
+  let typeSelect = null;
+  let nameInput = null;
+  const renderFields = typeId => {
+    const type = state.types.find(t => t.id === typeId);
+    fields.replaceChildren();
+    handle = type ? settingsForm(fields, type.schema, current ? current.settings : null) : null;
+  };
+  if (name) {
+    head.append(el('p', { class: 'muted' }, `Type `, el('span', { class: 'badge type' }, current.type),
+      ` · source ${source} · changes apply at once, without a restart; secrets are never shown.`));
+    renderFields(current.type);
+  } else {
+    typeSelect = el('select', { id: 'destination-type', name: 'type' },
+      ...state.types.map(t => el('option', { value: t.id }, `${t.id} — ${t.integrationName}`)));
+    nameInput = el('input', { type: 'text', id: 'destination-name', name: 'name', spellcheck: 'false',
+      placeholder: `${source}/${state.types[0] ? state.types[0].id : 'type'}` });
+    typeSelect.addEventListener('change', () => {
+      nameInput.placeholder = `${source}/${typeSelect.value}`;
+      renderFields(typeSelect.value);
+    });
+    head.append(
+      el('div', { class: 'field', id: 'field-type' }, el('label', { for: 'destination-type' }, 'Type'), typeSelect,
+        el('p', { class: 'field-error', id: 'error-type', hidden: true })),
+      el('div', { class: 'field', id: 'field-name' }, el('label', { for: 'destination-name' }, 'Name',
+        el('span', { class: 'kind' }, 'optional')), el('p', { class: 'hint' }, 'Unique; shown in metrics and the dead-letter file.'),
+        nameInput, el('p', { class: 'field-error', id: 'error-name', hidden: true })));
+    const kinesis = state.types.find(t => t.id === 'kinesis');
+    if (kinesis) typeSelect.value = kinesis.id;
+    nameInput.placeholder = `${source}/${typeSelect.value}`;
+    renderFields(typeSelect.value);
+  }
+
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      const settings = handle ? handle.collect() : {};
+      const r = name
+        ? await api('PUT', destinationPath(source, name), { settings })
+        : await api('POST', `/api/sources/${enc(source)}/destinations`,
+          { type: typeSelect.value, name: nameInput.value.trim() || undefined, settings });
+      if (r.ok) {
+        flash(name ? `Saved ${r.data.name}: rebuilt and live, no restart needed.` : `Added ${r.data.name}.`);
+        location.hash = '#/';
+      } else {
+        showErrors(form, general, r.data.errors && r.data.errors.length ? r.data.errors
+          : [{ field: '', rule: r.data.code || String(r.status), message: r.data.message || 'The request failed.' }]);
+      }
+    } finally {
+      save.disabled = false;
+    }
+  });
+}
+
+// ---- Debugger -------------------------------------------------------------------------------
+
+async function debuggerView() {
+  const tabs = el('div', { class: 'tabs', role: 'tablist' });
+  const live = el('span', { class: 'live', id: 'live' }, 'connecting…');
+  const list = el('ol', { class: 'entries', id: 'entries' });
+  main.replaceChildren(el('h1', {}, 'Debugger'),
+    el('p', { class: 'muted' }, `The last ${50} calls of each source as they arrive: whether they were valid, and what each destination did with them.`),
+    el('div', { class: 'debugger-head' }, tabs, live), list);
+  const sources = (await api('GET', '/api/sources')).data.sources.map(s => s.name);
+  const tab = (value, text) => {
+    const button = el('button', { type: 'button', role: 'tab', 'data-source': value }, text);
+    button.classList.toggle('active', state.filter === value);
+    button.addEventListener('click', () => {
+      state.filter = value;
+      for (const b of tabs.children) b.classList.toggle('active', b.dataset.source === value);
+      renderEntries(list);
+    });
+    return button;
+  };
+  tabs.append(tab('all', 'All sources'), ...sources.map(s => tab(s, s)));
+  if (!list.isConnected) return;
+  const source = new EventSource('/api/events/stream');
+  state.events = source;
+  let pending = false;
+  source.addEventListener('open', () => { live.classList.add('on'); live.textContent = 'live'; });
+  source.addEventListener('error', () => { live.classList.remove('on'); live.textContent = 'reconnecting…'; });
+  source.addEventListener('entry', message => {
+    const entry = JSON.parse(message.data);
+    state.entries.set(entry.id, entry);
+    if (state.entries.size > 600) {
+      const oldest = [...state.entries.values()].sort((a, b) => a.seq - b.seq).slice(0, state.entries.size - 600);
+      oldest.forEach(e => { state.entries.delete(e.id); state.items.delete(e.id); });
+    }
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(() => { pending = false; renderEntries(list); });
+    }
+  });
+  renderEntries(list);
+}
+
+function renderEntries(list) {
+  const shown = [...state.entries.values()]
+    .filter(e => state.filter === 'all' || e.source === state.filter)
+    .sort((a, b) => b.seq - a.seq)
+    .slice(0, 200);
+  const items = shown.map(entry => {
+    const json = JSON.stringify(entry);
+    const cached = state.items.get(entry.id);
+    if (cached && cached.json === json) return cached.item;
+    const item = entryItem(entry, cached && cached.item.querySelector('details[open]') !== null);
+    state.items.set(entry.id, { json, item });
+    return item;
+  });
+  if (items.length === 0) {
+    list.replaceChildren(el('li', { class: 'empty' }, 'No calls yet. Send one to the Tracking API and it shows up here.'));
+  } else {
+    list.replaceChildren(...items);
+  }
+}
+
+function entryItem(e, open) {
+  const valid = e.validation && e.validation.valid;
+  const when = new Date(e.time);
+  const what = e.event || (e.type ? e.type + ' call' : 'call');
+  const who = e.userId ? `user ${e.userId}` : e.anonymousId ? `anonymous ${e.anonymousId}` : '';
+  const item = el('li', { class: 'entry', 'data-id': e.id, 'data-source': e.source, 'data-valid': String(valid),
+    'data-message-id': e.messageId || '' },
+    el('div', { class: 'entry-head' },
+      el('span', { class: 'time', title: e.time }, when.toLocaleTimeString()),
+      el('span', { class: 'badge type' }, e.type || '?'),
+      el('span', { class: 'what' }, what),
+      el('span', { class: 'who' }, who),
+      el('span', { class: 'muted' }, `source ${e.source}`),
+      el('span', { class: `badge ${valid ? 'valid' : 'invalid'} validation` }, valid ? 'valid' : 'rejected')));
+  if (!valid) {
+    item.append(el('ul', { class: 'errors' }, ...(e.validation.errors || []).map(err =>
+      el('li', {}, el('code', {}, err.code), ` at ${err.path}: ${err.message}`))));
+  }
+  const outcomes = el('div', { class: 'outcomes' });
+  for (const d of e.destinations || []) {
+    const row = el('div', { class: 'outcome', 'data-destination': d.name, 'data-status': d.status },
+      el('span', { class: 'dest' }, d.name), el('span', { class: `badge ${d.status}` }, d.status));
+    if (d.reason) row.append(el('span', { class: 'muted reason' }, d.reason));
+    if (d.receipt && Object.keys(d.receipt).length) {
+      const r = d.receipt;
+      const receipt = el('span', { class: 'receipt' });
+      if (r.partitionKey !== undefined) receipt.append(el('span', {}, 'partition key ', el('b', { class: 'partition-key' }, r.partitionKey)));
+      if (r.shardId !== undefined) receipt.append(el('span', {}, 'shard ', el('b', { class: 'shard-id' }, r.shardId)));
+      if (r.sequenceNumber !== undefined) receipt.append(el('span', {}, 'sequence number ', el('b', { class: 'sequence-number mono' }, r.sequenceNumber)));
+      for (const [key, value] of Object.entries(r)) {
+        if (!['partitionKey', 'shardId', 'sequenceNumber'].includes(key)) receipt.append(el('span', {}, `${key} `, el('b', {}, value)));
+      }
+      row.append(receipt);
+    }
+    outcomes.append(row);
+  }
+  if (valid && (!e.destinations || e.destinations.length === 0)) {
+    outcomes.append(el('span', { class: 'muted' }, 'Routed to no destination (switched off, or not enabled by its integrations).'));
+  }
+  item.append(outcomes);
+  if (e.payload !== undefined) {
+    const details = el('details', {}, el('summary', {}, 'Payload'), el('pre', {}, JSON.stringify(e.payload, null, 2)));
+    details.open = open;
+    item.append(details);
+  }
+  return item;
+}
+
+// ---- Start ------------------------------------------------------------------------------------
+
+async function logout() {
+  await fetch('/logout', { method: 'POST', headers: { 'X-CSRF-Token': state.csrf }, credentials: 'same-origin' });
+  location.assign('/login');
+}
+
+async function start() {
+  const session = await api('GET', '/api/session');
+  state.csrf = session.data.csrfToken;
+  document.getElementById('logout').addEventListener('click', logout);
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

@@ -1,0 +1,258 @@
+package io.sluice.runner.admin;
+
+import static io.sluice.runner.testing.AdminClient.JSON;
+import static io.sluice.runner.testing.AdminClient.destination;
+import static io.sluice.runner.testing.TestSluice.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.testing.AdminClient;
+import io.sluice.runner.testing.MemoryDestinationProvider;
+import io.sluice.runner.testing.TestSluice;
+import io.sluice.runner.secrets.SecretBox;
+import io.sluice.runner.secrets.SecretKeys;
+import io.sluice.spi.settings.Secret;
+import io.sluice.spi.settings.SettingError;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API: adding, editing, switching and removing destinations, live and persisted. */
+class AdminApiTest {
+
+    static final String TOKEN = "admin-token-for-api-tests";
+    static final String KEY = "wk-api-tests";
+    /** Nothing listens there: a Kinesis destination is created and opened, and delivers nothing. */
+    static final String NOWHERE = "http://127.0.0.1:9";
+
+    @TempDir
+    Path dir;
+
+    TestSluice start(String extraAdmin) throws Exception {
+        return TestSluice.start(dir, AdminClient.adminYaml(dir, TOKEN, extraAdmin) + TestSluice.memorySource(KEY, "api-yaml", ""));
+    }
+
+    static AdminClient admin(TestSluice sluice) {
+        return new AdminClient(sluice.server().adminBaseUrl().orElseThrow(), TOKEN);
+    }
+
+    static String kinesis(String name, String region, String secret) {
+        return "{\"type\":\"kinesis\",\"name\":\"" + name + "\",\"settings\":{\"region\":\"" + region + "\",\"stream\":\"events\","
+                + "\"endpoint\":\"" + NOWHERE + "\",\"accessKeyId\":\"AKIDEXAMPLE\"" + (secret == null ? "" : ",\"secretAccessKey\":\"" + secret + "\"") + "}}";
+    }
+
+    @Test
+    void addingWithMistakesListsEveryFieldErrorWithItsRuleAsTheSchemaDoes() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            String body = "{\"type\":\"kinesis\",\"settings\":{\"region\":\"mars-north-1\",\"stream\":\"no spaces allowed\","
+                    + "\"accessKeyId\":\"AKIDEXAMPLE\",\"maxRecordBytes\":\"lots\",\"endpoint\":\"not a uri\",\"colour\":\"blue\"}}";
+
+            HttpResponse<String> response = admin.bearer("POST", "/api/sources/web/destinations", body);
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            JsonNode answer = JSON.readTree(response.body());
+            assertThat(answer.get("code").asText()).isEqualTo("invalid_settings");
+            Map<String, Object> raw = new LinkedHashMap<>();
+            JSON.readTree(body).get("settings").properties().forEach(e -> raw.put(e.getKey(), e.getValue().asText()));
+            List<SettingError> expected = PluginRegistry.builtIn().find("kinesis").orElseThrow().provider().settingsSchema()
+                    .validate(raw);
+            assertThat(expected).hasSizeGreaterThanOrEqualTo(6);
+            assertThat(answer.get("errors")).extracting(e -> e.get("field").asText(), e -> e.get("rule").asText(),
+                    e -> e.get("message").asText())
+                    .containsExactlyElementsOf(expected.stream().map(e -> tuple(e.field(), e.rule(), e.message())).toList());
+            assertThat(answer.get("errors")).extracting(e -> e.get("field").asText())
+                    .contains("region", "stream", "maxRecordBytes", "endpoint", "colour", "secretAccessKey");
+            answer.get("errors").forEach(e -> assertThat(e.get("message").asText()).startsWith(e.get("field").asText() + ":"));
+            assertThat(admin.getJson("/api/sources").toString()).doesNotContain("web/kinesis");
+        }
+    }
+
+    @Test
+    void theTypeAndNameAreCheckedToo() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+
+            JsonNode noType = JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations", "{\"settings\":{}}").body());
+            JsonNode badName = JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations",
+                    "{\"type\":\"memory\",\"name\":\" bad name\",\"settings\":{\"instance\":\"n\"}}").body());
+            JsonNode taken = JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations",
+                    "{\"type\":\"memory\",\"settings\":{\"instance\":\"n\"}}").body());
+            HttpResponse<String> noSource = admin.bearer("POST", "/api/sources/ios/destinations", "{\"type\":\"memory\"}");
+
+            assertThat(noType.get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
+                    .containsExactly("type/required");
+            assertThat(badName.get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
+                    .containsExactly("name/pattern");
+            assertThat(taken.get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
+                    .containsExactly("name/unique");
+            assertThat(noSource.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void secretsAreWriteOnlyAndAnEditThatLeavesOneOutKeepsIt() throws Exception {
+        String canary = "canary-secret-write-only-7Qx";
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+
+            HttpResponse<String> added = admin.bearer("POST", "/api/sources/web/destinations", kinesis("web/kinesis", "us-east-1", canary));
+            assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+            assertThat(JSON.readTree(added.body()).at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":true}");
+
+            // Without the secret, accessKeyId alone would be refused (required_with): it is kept.
+            HttpResponse<String> edited = admin.bearer("PUT", destination("web", "web/kinesis"),
+                    "{\"settings\":{\"region\":\"eu-west-1\",\"stream\":\"other\",\"endpoint\":\"" + NOWHERE
+                            + "\",\"accessKeyId\":\"AKIDEXAMPLE\",\"secretAccessKey\":\"\"}}");
+            assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+            JsonNode view = JSON.readTree(edited.body());
+            assertThat(view.at("/settings/region").asText()).isEqualTo("eu-west-1");
+            assertThat(view.at("/settings/stream").asText()).isEqualTo("other");
+            assertThat(view.at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(storedSecret(dir, "web/kinesis", "secretAccessKey")).isEqualTo(canary);
+
+            HttpResponse<String> cleared = admin.bearer("PUT", destination("web", "web/kinesis"),
+                    "{\"settings\":{\"region\":\"eu-west-1\",\"stream\":\"other\",\"endpoint\":\"" + NOWHERE
+                            + "\",\"secretAccessKey\":{\"clear\":true}}}");
+            assertThat(cleared.statusCode()).as(cleared.body()).isEqualTo(200);
+            assertThat(JSON.readTree(cleared.body()).at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":false}");
+
+            admin.get("/api/sources");
+            admin.get("/api/types");
+            admin.get(destination("web", "web/kinesis"));
+            assertThat(admin.bodies()).isNotEmpty().allSatisfy(b -> assertThat(b).doesNotContain(canary));
+        }
+    }
+
+    @Test
+    void withoutAKeySecretsAreRefusedNotStoredInClear() throws Exception {
+        try (TestSluice sluice = TestSluice.start(dir, "admin: {port: 0, token: '" + TOKEN + "', stateFile: '"
+                + dir.resolve("admin-state.json") + "'}\n" + TestSluice.memorySource(KEY, "api-nokey", ""))) {
+            AdminClient admin = admin(sluice);
+
+            HttpResponse<String> refused = admin.bearer("POST", "/api/sources/web/destinations",
+                    kinesis("web/kinesis", "us-east-1", "canary-secret-no-key"));
+            HttpResponse<String> plain = admin.bearer("POST", "/api/sources/web/destinations",
+                    kinesis("web/plain", "us-east-1", null).replace(",\"accessKeyId\":\"AKIDEXAMPLE\"", ""));
+
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("no_secret_key");
+            assertThat(refused.body()).contains("SLUICE_SECRET_KEY");
+            assertThat(plain.statusCode()).as(plain.body()).isEqualTo(201);
+            assertThat(Files.readString(dir.resolve("admin-state.json"))).doesNotContain("canary-secret").contains("web/plain");
+        }
+    }
+
+    @Test
+    void switchingOffStopsNewEventsAndSwitchingOnResumesThem() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            String name = "web/memory";
+
+            HttpResponse<String> off = admin.bearer("PATCH", destination("web", name), "{\"enabled\":false}");
+            assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+            assertThat(sluice.post("/v1/track", track("while-off"), basic(KEY)).statusCode()).isEqualTo(200);
+            assertThat(admin.bearer("POST", destination("web", name) + "/enable", null).statusCode()).isEqualTo(200);
+            assertThat(sluice.post("/v1/track", track("after-on"), basic(KEY)).statusCode()).isEqualTo(200);
+
+            TestSluice.await("the event sent after switching on", () -> delivered("api-yaml").contains("after-on"));
+            assertThat(delivered("api-yaml")).containsExactly("after-on");
+        }
+    }
+
+    @Test
+    void changesPersistAcrossARestart() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            assertThat(admin.bearer("POST", "/api/sources/web/destinations",
+                    "{\"type\":\"memory\",\"name\":\"web/added\",\"settings\":{\"instance\":\"api-added\",\"apiKey\":\"canary-secret-restart\"}}")
+                    .statusCode()).isEqualTo(201);
+            assertThat(admin.bearer("POST", destination("web", "web/memory") + "/disable", null).statusCode()).isEqualTo(200);
+        }
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            JsonNode destinations = admin.getJson("/api/sources").at("/sources/0/destinations");
+
+            assertThat(destinations).extracting(d -> d.get("name").asText() + ":" + d.get("enabled").asBoolean() + ":" + d.get("origin").asText())
+                    .containsExactly("web/memory:false:config", "web/added:true:dashboard");
+            assertThat(destinations.get(1).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(storedSecret(dir, "web/added", "apiKey")).isEqualTo("canary-secret-restart");
+
+            assertThat(sluice.post("/v1/track", track("to-the-added-one"), basic(KEY)).statusCode()).isEqualTo(200);
+            TestSluice.await("delivery by the destination added before the restart",
+                    () -> delivered("api-added").contains("to-the-added-one"));
+
+            assertThat(admin.bearer("DELETE", destination("web", "web/memory"), null).statusCode()).isEqualTo(200);
+            assertThat(admin.bearer("DELETE", destination("web", "web/added"), null).statusCode()).isEqualTo(200);
+        }
+        try (TestSluice sluice = start("")) {
+            assertThat(admin(sluice).getJson("/api/sources").at("/sources/0/destinations")).isEmpty();
+        }
+    }
+
+    @Test
+    void aConfiguredSecretLeftUnchangedByAnEditKeepsComingFromTheConfigFile() throws Exception {
+        String yaml = "admin: {port: 0, token: '" + TOKEN + "', stateFile: '" + dir.resolve("admin-state.json") + "'}\n"
+                + TestSluice.memorySource(KEY, "api-from-file", ", apiKey: canary-secret-in-yaml");
+        try (TestSluice sluice = TestSluice.start(dir, yaml)) {
+            HttpResponse<String> edited = admin(sluice).bearer("PUT", destination("web", "web/memory"),
+                    "{\"settings\":{\"instance\":\"api-from-file\",\"mode\":\"deliver\",\"healthy\":false}}");
+
+            assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+            assertThat(JSON.readTree(edited.body()).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(JSON.readTree(edited.body()).at("/health/status").asText()).isEqualTo("unhealthy");
+        }
+        String state = Files.readString(dir.resolve("admin-state.json"));
+        assertThat(state).contains("\"fromConfig\" : true").doesNotContain("canary-secret-in-yaml");
+        try (TestSluice sluice = TestSluice.start(dir, yaml)) {
+            JsonNode view = admin(sluice).getJson(destination("web", "web/memory"));
+            assertThat(view.at("/settings/apiKey/set").asBoolean()).isTrue();
+            assertThat(view.at("/settings/healthy").asBoolean()).isFalse();
+            assertThat(view.get("origin").asText()).isEqualTo("config");
+            assertThat(view.get("edited").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void unknownDestinationsAndPathsAre404() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+
+            assertThat(admin.get(destination("web", "web/none")).statusCode()).isEqualTo(404);
+            assertThat(admin.bearer("POST", destination("web", "web/none") + "/enable", null).statusCode()).isEqualTo(404);
+            assertThat(admin.get("/api/nothing").statusCode()).isEqualTo(404);
+            assertThat(admin.bearer("DELETE", "/api/sources", null).statusCode()).isEqualTo(405);
+        }
+    }
+
+    static String track(String messageId) {
+        return "{\"userId\":\"u-1\",\"event\":\"E\",\"messageId\":\"" + messageId + "\"}";
+    }
+
+    static List<String> delivered(String instance) {
+        MemoryDestinationProvider.MemoryDestination d = MemoryDestinationProvider.instance(instance);
+        return d == null ? List.of() : d.delivered().stream().map(e -> e.messageId()).toList();
+    }
+
+    /** Opens the state file with the key in {@code dir}, as the next start will. */
+    static String storedSecret(Path dir, String name, String field) throws Exception {
+        AdminState state = AdminState.load(dir.resolve("admin-state.json"), box(dir.resolve("secret.key")));
+        Object value = state.get(name).orElseThrow().settings().orElseThrow().get(field);
+        return ((Secret) value).reveal();
+    }
+
+    static SecretBox box(Path keyFile, Path... previous) throws Exception {
+        List<byte[]> old = new java.util.ArrayList<>();
+        for (Path p : previous) {
+            old.add(SecretKeys.decode(Files.readString(p), p.toString()));
+        }
+        return new SecretBox(SecretKeys.of(SecretKeys.decode(Files.readString(keyFile), keyFile.toString()), old));
+    }
+}

@@ -1,0 +1,60 @@
+package io.sluice.runner.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium, driven through Debian's chromedriver. On a machine without them, the
+ * first use installs both with apt-get (the tests run as root here, as in CI), so the README's test
+ * command needs nothing installed by hand.
+ */
+public final class Chromium {
+
+    public static final Path BROWSER = Path.of("/usr/bin/chromium");
+    public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    private Chromium() {}
+
+    /** A new headless browser with the flags this closed network needs; the caller quits it. */
+    public static synchronized ChromeDriver start() throws IOException, InterruptedException {
+        install();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(BROWSER.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--window-size=1280,900",
+                        "--user-data-dir=" + Files.createTempDirectory("sluice-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(30));
+        return driver;
+    }
+
+    private static void install() throws IOException, InterruptedException {
+        if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
+            return;
+        }
+        run("apt-get", "update", "-qq");
+        run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver");
+        if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
+            throw new IllegalStateException("apt-get did not install " + BROWSER + " and " + DRIVER);
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).inheritIO().start();
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " failed; Chromium is needed for the browser tests");
+        }
+    }
+}
