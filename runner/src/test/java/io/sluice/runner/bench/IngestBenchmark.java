@@ -57,11 +57,12 @@ public final class IngestBenchmark {
             wrk(script, helloUrl, 2, connections, 3); // warm-up
             Load baseline = wrk(script, helloUrl, 2, connections, seconds);
             report("hello-world", baseline, baseline);
-            for (String fsync : new String[] {"interval", "always"}) {
+            // "off" runs without the spool, to show what durability costs.
+            for (String fsync : new String[] {"off", "interval", "always"}) {
                 try (SluiceServer sluice = sluice(dir.resolve("spool-" + fsync + ".db"), fsync, "discard", "b" + fsync, 256L << 20)) {
                     wrk(script, sluice.baseUrl(), 2, connections, 3);
                     Load load = wrk(script, sluice.baseUrl(), 2, connections, seconds);
-                    report("sluice spool fsync=" + fsync, load, baseline);
+                    report(fsync.equals("off") ? "sluice without spool" : "sluice spool fsync=" + fsync, load, baseline);
                     System.out.printf("  delivered to the destination: %d events%n",
                             MemoryDestinationProvider.instance("b" + fsync).discarded());
                 }
@@ -102,7 +103,7 @@ public final class IngestBenchmark {
         String yaml = """
                 server: {host: 127.0.0.1, port: 0, shutdownTimeoutMs: 2000}
                 deadLetter: {path: '%s'}
-                spool: {path: '%s', fsync: %s}
+                spool: %s
                 delivery: {maxBufferedBytes: %d}
                 sources:
                   - name: web
@@ -110,7 +111,9 @@ public final class IngestBenchmark {
                     destinations:
                       - type: memory
                         settings: {instance: %s, mode: %s}
-                """.formatted(spool.resolveSibling(instance + "-dead.ndjson"), spool, fsync, maxBufferedBytes, KEY, instance, mode);
+                """.formatted(spool.resolveSibling(instance + "-dead.ndjson"),
+                fsync.equals("off") ? "{enabled: false}" : "{path: '" + spool + "', fsync: " + fsync + "}",
+                maxBufferedBytes, KEY, instance, mode);
         SluiceConfig config = new ConfigLoader(PluginRegistry.builtIn()).read(yaml, "benchmark");
         return SluiceServer.start(config, PluginRegistry.builtIn(), Clock.systemUTC());
     }
