@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Delivers events to one destination: buffers them (bounded in bytes), batches them within the
@@ -53,6 +54,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final AtomicLong bufferedBytes = new AtomicLong();
     private final AtomicLong bufferedEvents = new AtomicLong();
     private volatile boolean closed;
+    private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
 
     // Owned by the engine thread.
     private final ArrayDeque<Entry> ready = new ArrayDeque<>();
@@ -100,13 +102,20 @@ public final class DeliveryEngine implements AutoCloseable {
      * @throws IllegalStateException after {@link #close}
      */
     public void offer(Event event) {
-        if (closed) {
-            throw new IllegalStateException("delivery to " + name + " is closed");
+        // Under the read lock, so that once close() has taken the write lock every offer that
+        // passed the check has enqueued, and close() hands it back rather than stranding it.
+        closing.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("delivery to " + name + " is closed");
+            }
+            Entry entry = new Entry(event, destination.sizeOf(event), System.nanoTime());
+            bufferedBytes.addAndGet(event.jsonLength());
+            bufferedEvents.incrementAndGet();
+            incoming.add(entry);
+        } finally {
+            closing.readLock().unlock();
         }
-        Entry entry = new Entry(event, destination.sizeOf(event), System.nanoTime());
-        bufferedBytes.addAndGet(event.jsonLength());
-        bufferedEvents.incrementAndGet();
-        incoming.add(entry);
         wake();
     }
 
@@ -135,7 +144,12 @@ public final class DeliveryEngine implements AutoCloseable {
      * and returns the events it could not deliver in time, for the caller to keep.
      */
     public List<Event> close(Duration timeout) {
-        closed = true;
+        closing.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            closing.writeLock().unlock();
+        }
         try {
             if (bufferedEvents.get() > 0) {
                 flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -252,6 +252,34 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void anOfferRacingCloseIsHandedBackNeverStranded() throws Exception {
+        // The offer is caught between its closed check and its enqueue (inside sizeOf) while close runs.
+        java.util.concurrent.CountDownLatch inSizeOf = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ScriptedDestination destination = new ScriptedDestination(new BatchLimits(10, 1 << 20), batch -> new CompletableFuture<>()) {
+            @Override
+            public long sizeOf(Event event) {
+                inSizeOf.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return event.jsonLength();
+            }
+        };
+        DeliveryEngine engine = new DeliveryEngine("t", destination, FAST, new Recorder());
+        Thread offering = new Thread(() -> engine.offer(event(1, 10)));
+        offering.start();
+        inSizeOf.await();
+        CompletableFuture<List<Event>> closing = CompletableFuture.supplyAsync(() -> engine.close(Duration.ofMillis(50)));
+        Thread.sleep(200); // without the lock, close() would have handed back nothing by now
+        release.countDown();
+        offering.join(10_000);
+        assertThat(closing.get(10, TimeUnit.SECONDS)).extracting(Event::messageId).containsExactly("m1");
+    }
+
+    @Test
     void aimdHalvesOnFailureAndStepsUpOnSuccess() {
         Aimd aimd = new Aimd(10, 100);
         assertThat(aimd.limit()).isEqualTo(100);

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** A destination whose answer to each batch a test decides; it records every request. */
-final class ScriptedDestination implements Destination {
+class ScriptedDestination implements Destination {
 
     final List<List<String>> requests = new CopyOnWriteArrayList<>();
     final List<String> delivered = Collections.synchronizedList(new ArrayList<>());
