@@ -16,14 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * {@code @segment/analytics-next} 1.84.3 from npm, in Debian's headless Chromium, on a page served
+ * {@code @segment/analytics-next} 1.84.3 from npm, in Debian's headless Chromium driven by
+ * playwright-core ({@code executablePath: '/usr/bin/chromium'}), on a page served
  * from another origin than Sluice's (another port), so every call is a real cross-origin request
  * with a preflight. The page is given nothing but the write key and {@code cdnURL}: the settings
  * document from Sluice points the library's uploads back at Sluice.
@@ -76,8 +77,26 @@ class AnalyticsNextBrowserTest {
             </body></html>
             """;
 
+    /** Opens the page in a fresh browser context (no cookies, no storage), runs sendSix, prints its result. */
+    private static final String DRIVER = """
+            const { chromium } = require('playwright-core');
+            const [executablePath, flags, url, writeKey, cdnURL, run, options] = process.argv.slice(2);
+            (async () => {
+              const browser = await chromium.launch({ executablePath, args: JSON.parse(flags), headless: true });
+              try {
+                const page = await (await browser.newContext()).newPage();
+                await page.goto(url);
+                const result = await page.evaluate(([k, c, r, o]) => window.sendSix(k, c, r, JSON.parse(o))
+                    .catch((e) => ({ error: String(e), requests: window.requests })), [writeKey, cdnURL, run, options]);
+                console.log(JSON.stringify(result));
+              } finally {
+                await browser.close();
+              }
+            })().catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); });
+            """;
+
     static Kinesalite kinesis;
-    static ChromeDriver browser;
+    static Path driver;
 
     @TempDir
     Path dir;
@@ -85,15 +104,12 @@ class AnalyticsNextBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         kinesis = Kinesalite.start();
-        SegmentNpmPackages.home();
-        browser = Chromium.start();
+        Chromium.installed();
+        driver = Files.writeString(SegmentNpmPackages.home().resolve("drive-analytics-next.js"), DRIVER);
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
         if (kinesis != null) {
             kinesis.close();
         }
@@ -120,8 +136,8 @@ class AnalyticsNextBrowserTest {
     void batchingDeliveryPostsOneBatchToSlashB() throws Exception {
         try (PageServer page = PageServer.start();
              LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "")) {
-            Map<String, Object> result = sendSix(page, bed, "{integrations: {'Segment.io': {deliveryStrategy:"
-                    + " {strategy: 'batching', config: {size: 6, timeout: 1000}}}}}");
+            Map<String, Object> result = sendSix(page, bed, "{\"integrations\": {\"Segment.io\": {\"deliveryStrategy\":"
+                    + " {\"strategy\": \"batching\", \"config\": {\"size\": 6, \"timeout\": 1000}}}}}");
 
             assertAnswersWereReadable(result, bed);
             assertThat(posts(result)).containsExactly(bed.baseUrl() + "/v1/b");
@@ -131,19 +147,17 @@ class AnalyticsNextBrowserTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> sendSix(PageServer page, LibraryTestbed bed, String options) {
-        // analytics.js keeps the user in cookies, which are per host, not per port: start each test as a new visitor.
-        browser.get(page.origin() + "/");
-        browser.manage().deleteAllCookies();
-        browser.executeScript("localStorage.clear(); sessionStorage.clear();");
-        browser.navigate().refresh();
-        Object result = browser.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                        + "window.sendSix(arguments[0], arguments[1], arguments[2], " + options + ")"
-                        + ".then(done, (e) => done({ error: String(e), requests: window.requests }));",
-                bed.writeKey, bed.baseUrl(), bed.run);
-        assertThat(result).isInstanceOf(Map.class);
-        Map<String, Object> map = (Map<String, Object>) result;
+    private static Map<String, Object> sendSix(PageServer page, LibraryTestbed bed, String options) throws Exception {
+        Process node = new ProcessBuilder("node", driver.toString(), Chromium.installed().toString(),
+                LibraryTestbed.JSON.writeValueAsString(Chromium.FLAGS), page.origin() + "/",
+                bed.writeKey, bed.baseUrl(), bed.run, options)
+                .directory(driver.getParent().toFile())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor(2, TimeUnit.MINUTES)).as("playwright finished").isTrue();
+        assertThat(node.exitValue()).as(out).isZero();
+        Map<String, Object> map = LibraryTestbed.JSON.readValue(out.lines().reduce((a, b) -> b).orElse("{}"), Map.class);
         assertThat(map.get("error")).as("the page's calls failed: %s", map).isNull();
         return map;
     }

@@ -20,6 +20,8 @@ final class SegmentNpmPackages {
 
     static final String ANALYTICS_NEXT = "1.84.3";
     static final String ANALYTICS_NODE = "3.1.0";
+    /** Drives Debian's chromium for the analytics.js test; playwright-core downloads no browser. */
+    static final String PLAYWRIGHT_CORE = "1.65.1";
 
     private static Path home;
 
@@ -28,7 +30,7 @@ final class SegmentNpmPackages {
     /** The folder whose {@code node_modules} holds both libraries. */
     static synchronized Path home() {
         if (home == null) {
-            home = install(cacheDir().resolve("segment-libraries-next-" + ANALYTICS_NEXT + "-node-" + ANALYTICS_NODE));
+            home = install(cacheDir().resolve("segment-libraries-next-" + ANALYTICS_NEXT + "-node-" + ANALYTICS_NODE + "-playwright-" + PLAYWRIGHT_CORE));
         }
         return home;
     }
@@ -47,7 +49,8 @@ final class SegmentNpmPackages {
 
     private static Path install(Path target) {
         Path marker = target.resolve("node_modules/@segment/analytics-node/package.json");
-        if (Files.isRegularFile(marker) && Files.isRegularFile(target.resolve("node_modules/@segment/analytics-next/package.json"))) {
+        if (Files.isRegularFile(marker) && Files.isRegularFile(target.resolve("node_modules/@segment/analytics-next/package.json"))
+                && Files.isRegularFile(target.resolve("node_modules/playwright-core/package.json"))) {
             return target;
         }
         Path staging = null;
@@ -56,7 +59,8 @@ final class SegmentNpmPackages {
             staging = Files.createTempDirectory(target.getParent(), target.getFileName() + ".installing-");
             Files.writeString(staging.resolve("package.json"), "{\"name\":\"sluice-segment-libraries\",\"private\":true}\n");
             Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund",
-                    "@segment/analytics-next@" + ANALYTICS_NEXT, "@segment/analytics-node@" + ANALYTICS_NODE)
+                    "@segment/analytics-next@" + ANALYTICS_NEXT, "@segment/analytics-node@" + ANALYTICS_NODE,
+                    "playwright-core@" + PLAYWRIGHT_CORE)
                     .directory(staging.toFile()).redirectErrorStream(true)
                     .redirectOutput(staging.resolve("npm.log").toFile()).start();
             if (!npm.waitFor(5, TimeUnit.MINUTES)) {

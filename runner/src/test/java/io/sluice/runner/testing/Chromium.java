@@ -10,7 +10,8 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Debian's headless Chromium, driven through Debian's chromedriver. On a machine without them, the
+ * Debian's headless Chromium, driven through Debian's chromedriver (Selenium) or by playwright-core
+ * (which takes {@link #installed()} as its {@code executablePath}). On a machine without them, the
  * first use installs both with apt-get (the tests run as root here, as in CI), so the README's test
  * command needs nothing installed by hand.
  */
@@ -21,14 +22,24 @@ public final class Chromium {
 
     private Chromium() {}
 
-    /** A new headless browser with the flags this closed network needs; the caller quits it. */
+    /** The flags this closed network needs: without the networking ones Chromium calls Google's hosts. */
+    public static final java.util.List<String> FLAGS = java.util.List.of("--no-sandbox", "--disable-gpu",
+            "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-dev-shm-usage");
+
+    /** The browser binary, installed first if need be. */
+    public static synchronized Path installed() throws IOException, InterruptedException {
+        install();
+        return BROWSER;
+    }
+
+    /** A new headless browser with {@link #FLAGS}; the caller quits it. */
     public static synchronized ChromeDriver start() throws IOException, InterruptedException {
         install();
         ChromeOptions options = new ChromeOptions()
                 .setBinary(BROWSER.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--disable-dev-shm-usage", "--window-size=1280,900",
+                .addArguments(FLAGS)
+                .addArguments("--headless=new", "--window-size=1280,900",
                         "--user-data-dir=" + Files.createTempDirectory("sluice-chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile())
