@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * {@code GET /health}: {@code {"status":"ok|degraded|shutting_down","destinations":[{"source","name","type",
- * "status","message","bufferedEvents"}]}} from each destination's own {@code health()}. Holds
+ * "enabled","status","message","bufferedEvents"}]}} from each destination's own {@code health()}. Holds
  * names and the destinations' messages only, never settings.
  */
 final class HealthReport {
@@ -29,11 +29,13 @@ final class HealthReport {
         boolean healthy = accepting;
         for (Route route : pipeline.routes()) {
             Health health = route.health();
-            healthy &= health.isHealthy();
+            // A destination switched off that holds nothing more is the operator's choice, not a fault.
+            healthy &= health.isHealthy() || (!route.enabled() && route.bufferedEvents() == 0);
             destinations.addObject()
                     .put("source", route.source())
                     .put("name", route.name())
                     .put("type", route.type())
+                    .put("enabled", route.enabled())
                     .put("status", health.status().name().toLowerCase(Locale.ROOT))
                     .put("message", health.message())
                     .put("bufferedEvents", route.bufferedEvents());

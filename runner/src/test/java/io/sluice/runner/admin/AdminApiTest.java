@@ -168,6 +168,23 @@ class AdminApiTest {
     }
 
     @Test
+    void aSwitchedOffDestinationThatHoldsNothingNoLongerDegradesHealth() throws Exception {
+        try (TestSluice sluice = TestSluice.start(dir, AdminClient.adminYaml(dir, TOKEN, "")
+                + TestSluice.memorySource(KEY, "api-sick", ", healthy: false"))) {
+            assertThat(sluice.get("/health").statusCode()).isEqualTo(503);
+
+            HttpResponse<String> off = admin(sluice).bearer("PATCH", destination("web", "web/memory"), "{\"enabled\":false}");
+            assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+
+            HttpResponse<String> health = sluice.get("/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            JsonNode entry = AdminClient.JSON.readTree(health.body()).get("destinations").get(0);
+            assertThat(entry.get("enabled").asBoolean()).isFalse();
+            assertThat(entry.get("status").asText()).as("its own health is still shown").isEqualTo("unhealthy");
+        }
+    }
+
+    @Test
     void changesPersistAcrossARestart() throws Exception {
         try (TestSluice sluice = start("")) {
             AdminClient admin = admin(sluice);
