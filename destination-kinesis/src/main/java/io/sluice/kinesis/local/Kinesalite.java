@@ -168,6 +168,15 @@ public final class Kinesalite implements AutoCloseable {
         return records;
     }
 
+    /**
+     * SIGKILL, for fault tests: the server dies at once and, being in memory, loses every record it
+     * held. Then closes this handle.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        close();
+    }
+
     /** Stops the server; its streams are gone. */
     @Override
     public void close() {

@@ -35,11 +35,6 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
         sources = List.copyOf(sources);
     }
 
-    /** Default delivery settings and no dashboard. */
-    public SluiceConfig(Server server, Path deadLetter, Spool spool, List<Source> sources) {
-        this(server, deadLetter, spool, sources, DeliveryPolicy.defaults(), Admin.disabled());
-    }
-
     /** The same configuration with other sources (the dashboard's changes applied on top of the file). */
     public SluiceConfig withSources(List<Source> replacement) {
         return new SluiceConfig(server, deadLetter, spool, replacement, delivery, admin);
@@ -65,9 +60,6 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
      *                        document's {@code apiHost}; empty: the request's own scheme and Host
      */
     public record Server(String host, int port, Duration shutdownTimeout, Optional<URI> publicUrl) {
-        public Server(String host, int port, Duration shutdownTimeout) {
-            this(host, port, shutdownTimeout, Optional.empty());
-        }
     }
 
     /**
@@ -108,10 +100,6 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
     public record Source(String name, WriteKey writeKey, List<Destination> destinations, AllowedOrigins allowedOrigins) {
         public Source {
             destinations = List.copyOf(destinations);
-        }
-
-        public Source(String name, WriteKey writeKey, List<Destination> destinations) {
-            this(name, writeKey, destinations, AllowedOrigins.ANY);
         }
     }
 

@@ -80,11 +80,6 @@ public final class TrackingServer implements AutoCloseable {
     private volatile boolean accepting = true;
     private Undertow undertow;
 
-    public TrackingServer(SluiceConfig.Server config, Intake intake, Pipeline pipeline,
-                          WriteKeyAuthenticator authenticator, DeadLetterFile deadLetters, SluiceMetrics metrics) {
-        this(config, intake, pipeline, authenticator, deadLetters, metrics, EventObserver.NONE);
-    }
-
     /** @param observer hears of every call refused at intake (the dashboard's debugger) */
     public TrackingServer(SluiceConfig.Server config, Intake intake, Pipeline pipeline, WriteKeyAuthenticator authenticator,
                           DeadLetterFile deadLetters, SluiceMetrics metrics, EventObserver observer) {

@@ -18,12 +18,6 @@ import io.sluice.spi.Health;
 public record Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
                     DeliveryTally tally, boolean enabled) implements SluiceMetrics.DestinationGauge {
 
-    /** An enabled route. */
-    public Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
-                 DeliveryTally tally) {
-        this(source, name, type, integrationName, engine, tally, true);
-    }
-
     /** The same route, switched on or off. */
     Route withEnabled(boolean on) {
         return new Route(source, name, type, integrationName, engine, tally, on);

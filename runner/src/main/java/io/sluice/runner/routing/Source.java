@@ -34,10 +34,6 @@ public final class Source {
         this.allowedOrigins = allowedOrigins;
     }
 
-    public Source(String name, WriteKey writeKey, List<Route> routes) {
-        this(name, writeKey, routes, AllowedOrigins.ANY);
-    }
-
     public String name() {
         return name;
     }

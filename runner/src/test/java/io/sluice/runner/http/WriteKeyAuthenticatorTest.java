@@ -2,6 +2,7 @@ package io.sluice.runner.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.runner.config.AllowedOrigins;
 import io.sluice.runner.config.WriteKey;
 import io.sluice.runner.routing.Source;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,8 @@ class WriteKeyAuthenticatorTest {
 
     @Test
     void findsTheSourceOfAKeyAmongSeveral() {
-        Source web = new Source("web", new WriteKey("key-web"), List.of());
-        Source ios = new Source("ios", new WriteKey("key-ios"), List.of());
+        Source web = new Source("web", new WriteKey("key-web"), List.of(), AllowedOrigins.ANY);
+        Source ios = new Source("ios", new WriteKey("key-ios"), List.of(), AllowedOrigins.ANY);
         WriteKeyAuthenticator authenticator = new WriteKeyAuthenticator(List.of(web, ios));
 
         assertThat(authenticator.authenticate("key-ios")).containsSame(ios);
@@ -44,7 +45,7 @@ class WriteKeyAuthenticatorTest {
     @Test
     void aWriteKeyNeverPrintsItself() {
         WriteKey key = new WriteKey("do-not-print-me");
-        Source source = new Source("web", key, List.of());
+        Source source = new Source("web", key, List.of(), AllowedOrigins.ANY);
 
         assertThat(key.toString()).doesNotContain("do-not-print-me");
         assertThat(source.toString()).doesNotContain("do-not-print-me");

@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static io.sluice.runner.testing.TestSluice.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +39,7 @@ class DeadLetterReplayTest {
     @Test
     @Timeout(120)
     void refusedEventsAreDeadLetteredAndReplayedAfterAFix() throws Exception {
-        try (LocalKinesis kinesis = LocalKinesis.start()) {
+        try (Kinesalite kinesis = Kinesalite.start()) {
             kinesis.createStream("events", 1);
             String destination = "{region: us-east-1, stream: events, endpoint: \"" + kinesis.endpoint()
                     + "\", accessKeyId: local, secretAccessKey: local%s}";
@@ -88,7 +89,7 @@ class DeadLetterReplayTest {
                     + sources.formatted(KEY, destination.formatted("")));
             Cli send = Cli.run("send", "--config", fixed.toString(), "--timeout", "60s", replay.toString());
 
-            Set<String> delivered = kinesis.kinesalite().records("events").stream()
+            Set<String> delivered = kinesis.records("events").stream()
                     .map(r -> FaultInjectingKinesis.messageId(java.util.Base64.getEncoder().encodeToString(r.data().asByteArray())))
                     .collect(Collectors.toSet());
             Figures.of("dead-letter-replay").put("inputs", 10).put("accepted", 8).put("deadLettered", dead.size())

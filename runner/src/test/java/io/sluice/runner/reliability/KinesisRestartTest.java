@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.runner.testing.TestSluice;
@@ -38,8 +39,8 @@ class KinesisRestartTest {
     void everyAcceptedEventIsDeliveredAcrossAKinesisKillAndRestart() throws Exception {
         int outageSeconds = Figures.intProperty("sluice.reliability.outageSeconds", 20);
         long events = Figures.intProperty("sluice.reliability.restartEvents", 6000);
-        LocalKinesis first = LocalKinesis.start();
-        LocalKinesis second = null;
+        Kinesalite first = Kinesalite.start();
+        Kinesalite second = null;
         first.createStream("events", 2);
         try (TcpProxy proxy = TcpProxy.to(first.endpoint());
              KinesisConsumer consumer = new KinesisConsumer(first.endpoint(), "events");
@@ -59,7 +60,7 @@ class KinesisRestartTest {
                 long acceptedDuringOutage = load.acceptedCount() - acceptedAtKill;
 
                 long acceptedBeforeRestart = load.acceptedCount();
-                second = LocalKinesis.start();
+                second = Kinesalite.start();
                 proxy.reopen(second.endpoint());
                 consumer.pointAt(second.endpoint());
                 // The stream is missing for 3 s: /health should say so while events are kept.

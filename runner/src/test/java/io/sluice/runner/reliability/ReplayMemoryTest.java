@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.spool.Spool;
@@ -60,7 +61,7 @@ class ReplayMemoryTest {
         long prefilled = System.nanoTime();
         long spoolBytes = Files.size(spool) + (Files.exists(dir.resolve("spool.db-wal")) ? Files.size(dir.resolve("spool.db-wal")) : 0);
 
-        try (LocalKinesis kinesis = LocalKinesis.start()) {
+        try (Kinesalite kinesis = Kinesalite.start()) {
             kinesis.createStream("events", 2);
             try (KinesisConsumer consumer = new KinesisConsumer(kinesis.endpoint(), "events")) {
                 Path config = Files.writeString(dir.resolve("sluice.yaml"), """

@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.spool.Spool;
@@ -30,14 +31,14 @@ class RunnerKillTest {
 
     static final String KEY = "kill-write-key";
 
-    static LocalKinesis kinesis;
+    static Kinesalite kinesis;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startKinesis() {
-        kinesis = LocalKinesis.start();
+        kinesis = Kinesalite.start();
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.runner.config.ConfigLoader;
@@ -41,14 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsLeakTest {
 
-    static LocalKinesis kinesis;
+    static Kinesalite kinesis;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startKinesis() {
-        kinesis = LocalKinesis.start();
+        kinesis = Kinesalite.start();
         kinesis.createStream("events", 1);
     }
 

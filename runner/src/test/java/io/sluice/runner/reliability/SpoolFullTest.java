@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static io.sluice.runner.testing.TestSluice.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -39,7 +40,7 @@ class SpoolFullTest {
     @Test
     @Timeout(180)
     void aFullSpoolAnswers507AndLosesNothing() throws Exception {
-        try (LocalKinesis kinesis = LocalKinesis.start()) {
+        try (Kinesalite kinesis = Kinesalite.start()) {
             kinesis.createStream("events", 2);
             try (FaultInjectingKinesis faulty = FaultInjectingKinesis.inFrontOf(kinesis.endpoint(), 1);
                  KinesisConsumer consumer = new KinesisConsumer(kinesis.endpoint(), "events");
@@ -111,7 +112,7 @@ class SpoolFullTest {
         Path disk = Files.createDirectories(dir.resolve("disk"));
         assumeThat(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()))
                 .as("mounting a tmpfs (needs root)").isZero();
-        try (LocalKinesis kinesis = LocalKinesis.start()) {
+        try (Kinesalite kinesis = Kinesalite.start()) {
             kinesis.createStream("events", 2);
             Path spool = disk.resolve("spool.db");
             try (FaultInjectingKinesis faulty = FaultInjectingKinesis.inFrontOf(kinesis.endpoint(), 1);

@@ -1,5 +1,6 @@
 package io.sluice.runner.reliability;
 
+import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.runner.testing.TestSluice;
@@ -32,7 +33,7 @@ class ThrottlingAndServerErrorsTest {
     void everythingIsDeliveredAndOnlyFailedEntriesAreResent() throws Exception {
         int windowSeconds = Figures.intProperty("sluice.reliability.faultWindowSeconds", 60);
         long seed = Figures.intProperty("sluice.reliability.seed", 20240601);
-        try (LocalKinesis kinesis = LocalKinesis.start()) {
+        try (Kinesalite kinesis = Kinesalite.start()) {
             kinesis.createStream("events", 2);
             try (FaultInjectingKinesis faulty = FaultInjectingKinesis.inFrontOf(kinesis.endpoint(), seed);
                  KinesisConsumer consumer = new KinesisConsumer(kinesis.endpoint(), "events");

@@ -2,6 +2,7 @@ package io.sluice.runner.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.runner.config.AllowedOrigins;
 import io.sluice.runner.config.WriteKey;
 import io.sluice.runner.http.WriteKeyAuthenticator;
 import io.sluice.runner.routing.Source;
@@ -27,7 +28,7 @@ class WriteKeyTimingTest {
         String key = "wk-" + "0123456789abcdef".repeat(4);
         List<Source> sources = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            sources.add(new Source("s" + i, new WriteKey(i == 5 ? key : key.replace('0', (char) ('a' + i))), List.of()));
+            sources.add(new Source("s" + i, new WriteKey(i == 5 ? key : key.replace('0', (char) ('a' + i))), List.of(), AllowedOrigins.ANY));
         }
         WriteKeyAuthenticator authenticator = new WriteKeyAuthenticator(sources);
         Map<String, String> guesses = new LinkedHashMap<>();
