@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.kinesis.local.Kinesalite;
 import io.sluice.runner.testing.Cli;
+import io.sluice.runner.testing.LocalKinesis;
 import io.sluice.runner.testing.TestSluice;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Through HTTP into a local Kinesis server (kinesalite), and back out with {@code sluice tail}. */
@@ -23,20 +22,11 @@ class KinesisEndToEndTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "e2e-write-key";
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
-    }
 
     static String config(String stream, String extraSettings) {
         return "sources:\n"

@@ -12,15 +12,14 @@ import com.segment.analytics.messages.Message;
 import com.segment.analytics.messages.PageMessage;
 import com.segment.analytics.messages.ScreenMessage;
 import com.segment.analytics.messages.TrackMessage;
-import io.sluice.kinesis.local.Kinesalite;
+import io.sluice.runner.testing.LocalKinesis;
 import io.sluice.runner.testing.TestSluice;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,24 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnalyticsJavaTest {
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
-    }
-
     @Test
     void allSixCallsArriveInKinesis() throws Exception {
-        try (LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "")) {
+        try (LibraryTestbed bed = new LibraryTestbed(kinesis.server(), dir, "")) {
             List<String> succeeded = new CopyOnWriteArrayList<>();
             List<String> failed = new CopyOnWriteArrayList<>();
             Analytics analytics = Analytics.builder(bed.writeKey)

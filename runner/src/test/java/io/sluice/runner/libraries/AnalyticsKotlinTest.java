@@ -8,7 +8,7 @@ import com.segment.analytics.kotlin.core.RequestFactory;
 import com.segment.analytics.kotlin.core.Telemetry;
 import com.segment.analytics.kotlin.core.compat.ConfigurationBuilder;
 import com.segment.analytics.kotlin.core.compat.JavaAnalytics;
-import io.sluice.kinesis.local.Kinesalite;
+import io.sluice.runner.testing.LocalKinesis;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.nio.file.Files;
@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,21 +36,16 @@ class AnalyticsKotlinTest {
 
     static final List<String> FIVE = List.of("identify", "track", "screen", "group", "alias");
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
+    static void disableTelemetry() {
         // Its own telemetry would go to Segment; there is nothing to reach here.
         Telemetry.INSTANCE.setEnable(false);
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
     }
 
     /** The library's requests, unchanged but for the scheme. */
@@ -78,7 +73,7 @@ class AnalyticsKotlinTest {
 
     @Test
     void fiveCallsArriveInKinesisAfterTheSettingsDocumentPointsTheLibraryAtSluice() throws Exception {
-        try (LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "")) {
+        try (LibraryTestbed bed = new LibraryTestbed(kinesis.server(), dir, "")) {
             PlainHttp http = new PlainHttp();
             // apiHost is left at Segment's default: only the settings document from Sluice can point uploads back at it.
             Configuration configuration = new ConfigurationBuilder(bed.writeKey)

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.sluice.kinesis.local.Kinesalite;
 import io.sluice.runner.testing.Chromium;
+import io.sluice.runner.testing.LocalKinesis;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,9 +17,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -95,31 +95,24 @@ class AnalyticsNextBrowserTest {
             })().catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); });
             """;
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
     static Path driver;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void start() throws Exception {
-        kinesis = Kinesalite.start();
+    static void installChromiumAndWriteDriver() throws Exception {
         Chromium.installed();
         driver = Files.writeString(SegmentNpmPackages.home().resolve("drive-analytics-next.js"), DRIVER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kinesis != null) {
-            kinesis.close();
-        }
     }
 
     @Test
     void standardDeliveryPostsEachCallToItsLetterAcrossOrigins() throws Exception {
         try (PageServer page = PageServer.start()) {
             // The source allows exactly the page's origin: the preflight and every answer must reflect it.
-            try (LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "    allowedOrigins: ['" + page.origin() + "']\n")) {
+            try (LibraryTestbed bed = new LibraryTestbed(kinesis.server(), dir, "    allowedOrigins: ['" + page.origin() + "']\n")) {
                 Map<String, Object> result = sendSix(page, bed, "{}");
 
                 assertAnswersWereReadable(result, bed);
@@ -135,7 +128,7 @@ class AnalyticsNextBrowserTest {
     @Test
     void batchingDeliveryPostsOneBatchToSlashB() throws Exception {
         try (PageServer page = PageServer.start();
-             LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "")) {
+             LibraryTestbed bed = new LibraryTestbed(kinesis.server(), dir, "")) {
             Map<String, Object> result = sendSix(page, bed, "{\"integrations\": {\"Segment.io\": {\"deliveryStrategy\":"
                     + " {\"strategy\": \"batching\", \"config\": {\"size\": 6, \"timeout\": 1000}}}}}");
 

@@ -3,15 +3,14 @@ package io.sluice.runner.libraries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.kinesis.local.Kinesalite;
+import io.sluice.runner.testing.LocalKinesis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,26 +43,17 @@ class AnalyticsNodeTest {
             });
             """;
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
-    }
 
     @Test
     void allSixCallsArriveInKinesis() throws Exception {
         Path script = dir.resolve("send.js");
         Files.writeString(script, SCRIPT);
-        try (LibraryTestbed bed = new LibraryTestbed(kinesis, dir, "")) {
+        try (LibraryTestbed bed = new LibraryTestbed(kinesis.server(), dir, "")) {
             ProcessBuilder builder = new ProcessBuilder("node", script.toString(), bed.writeKey, bed.baseUrl(), bed.run)
                     .redirectErrorStream(true);
             // The script lives outside the npm cache; NODE_PATH lets its require() find the library there.

@@ -40,6 +40,15 @@ final class Figures {
                 .put("duplicated", duplicated);
     }
 
+    /** The figures of a run under {@link LoadGenerator}, with the load's own counts. */
+    static Figures of(String test, LoadGenerator load, KinesisConsumer.ReadBack read) {
+        return of(test, read.accepted(), read.counts())
+                .put("inputs", load.generated())
+                .put("requests", load.requests())
+                .put("answers", load.statuses())
+                .put("connectionErrors", load.connectionErrors());
+    }
+
     Figures put(String key, Object value) {
         values.put(key, value);
         return this;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -58,6 +60,24 @@ final class KinesisConsumer implements AutoCloseable {
 
     long readErrors() {
         return readErrors.get();
+    }
+
+    /** What was read back of the accepted events: copies of each id, and whether every one arrived in time. */
+    record ReadBack(Set<String> accepted, Map<String, Integer> counts, boolean caughtUp) {
+
+        /** Accepted (answered 200) but never read back. */
+        Set<String> lost() {
+            Set<String> lost = new HashSet<>(accepted);
+            lost.removeAll(counts.keySet());
+            return lost;
+        }
+    }
+
+    /** Waits up to {@code timeout} for every accepted id to be read, then reads what is left; call it once the load stopped. */
+    ReadBack readBack(Set<String> accepted, Duration timeout) throws InterruptedException {
+        boolean caughtUp = Waits.until(timeout, () -> counts.keySet().containsAll(accepted));
+        catchUp();
+        return new ReadBack(Set.copyOf(accepted), counts(), caughtUp);
     }
 
     /** Reads until every shard is caught up; call it when nothing writes to the stream any more. */

@@ -1,21 +1,18 @@
 package io.sluice.runner.reliability;
 
-import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.spool.Spool;
 import io.sluice.core.spool.SpoolPolicy;
+import io.sluice.runner.testing.LocalKinesis;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,20 +28,11 @@ class RunnerKillTest {
 
     static final String KEY = "kill-write-key";
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
-    }
 
     @ParameterizedTest(name = "fsync {0}")
     @ValueSource(strings = {"always", "interval"})
@@ -94,33 +82,22 @@ class RunnerKillTest {
                 target[0] = second.baseUrl();
                 boolean loadDone = load.awaitDone(Duration.ofSeconds(90));
                 load.stop();
-                Set<String> accepted = load.accepted();
-                boolean caughtUp = Waits.until(Duration.ofSeconds(90),
-                        () -> consumer.counts().keySet().containsAll(accepted));
-                consumer.catchUp();
-                Map<String, Integer> delivered = consumer.counts();
+                KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(90));
                 int exit = second.terminate(60);
                 int leftInSpool;
                 try (Spool reopened = Spool.open(spool, SpoolPolicy.defaults())) {
                     leftInSpool = reopened.pending().values().stream().mapToInt(List::size).sum();
                 }
 
-                Figures figures = Figures.of("runner-sigkill-fsync-" + fsync, accepted, delivered)
-                        .put("inputs", load.generated())
-                        .put("requests", load.requests())
-                        .put("answers", load.statuses())
-                        .put("connectionErrors", load.connectionErrors())
+                Figures.of("runner-sigkill-fsync-" + fsync, load, read)
                         .put("acceptedAtKill", acceptedAtKill)
                         .put("inSpoolAfterKill", inSpool)
-                        .put("acceptedAfterRestart", accepted.size() - acceptedAtKill)
+                        .put("acceptedAfterRestart", read.accepted().size() - acceptedAtKill)
                         .put("leftInSpoolAtEnd", leftInSpool)
                         .put("exitCodeOnSigterm", exit)
                         .print();
-                Set<String> lost = new HashSet<>(accepted);
-                lost.removeAll(delivered.keySet());
-                assertThat(lost).as("answered 200 but never delivered").isEmpty();
-                assertThat(figures.get("lost")).isZero();
-                assertThat(caughtUp).isTrue();
+                assertThat(read.lost()).as("answered 200 but never delivered").isEmpty();
+                assertThat(read.caughtUp()).isTrue();
                 assertThat(inSpool).as("the killed process held accepted, undelivered events in its spool").isPositive();
                 assertThat(loadDone).as("the load finished within its bound").isTrue();
                 assertThat(load.unexpected()).isEmpty();

@@ -1,6 +1,5 @@
 package io.sluice.runner.reliability;
 
-import io.sluice.kinesis.local.Kinesalite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.runner.config.ConfigLoader;
@@ -10,6 +9,7 @@ import io.sluice.runner.routing.Route;
 import io.sluice.runner.server.SluiceServer;
 import io.sluice.runner.testing.CapturedLogs;
 import io.sluice.runner.testing.Cli;
+import io.sluice.runner.testing.LocalKinesis;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,10 +28,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,20 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsLeakTest {
 
-    static Kinesalite kinesis;
+    @RegisterExtension
+    static final LocalKinesis kinesis = new LocalKinesis();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startKinesis() {
-        kinesis = Kinesalite.start();
+    static void createStream() {
         kinesis.createStream("events", 1);
-    }
-
-    @AfterAll
-    static void stopKinesis() {
-        kinesis.close();
     }
 
     /** Distinct, recognisable values no code would make up by itself. */

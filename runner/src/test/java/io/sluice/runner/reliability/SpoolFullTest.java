@@ -14,10 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,16 +65,9 @@ class SpoolFullTest {
                     assertThat(Waits.until(Duration.ofSeconds(60), () -> load.acceptedCount() > acceptedLater + 500))
                             .as("accepting again once Kinesis drains the spool").isTrue();
                     load.stop();
-                    Set<String> accepted = load.accepted();
-                    boolean caughtUp = Waits.until(Duration.ofSeconds(90),
-                            () -> consumer.counts().keySet().containsAll(accepted));
-                    consumer.catchUp();
-                    Map<String, Integer> delivered = consumer.counts();
+                    KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(90));
 
-                    Figures figures = Figures.of("spool-full-maxBytes", accepted, delivered)
-                            .put("inputs", load.generated())
-                            .put("requests", load.requests())
-                            .put("answers", load.statuses())
+                    Figures.of("spool-full-maxBytes", load, read)
                             .put("maxBytes", 300000)
                             .put("acceptedInTwoSecondsWhileFull", acceptedLater - acceptedWhileFull)
                             .print();
@@ -86,11 +77,8 @@ class SpoolFullTest {
                     assertThat(body.get("code").asText()).isEqualTo("spool_full");
                     assertThat(body.get("message").asText()).contains("spool is full").contains("nothing");
                     assertThat(full.headers().firstValue("Retry-After")).isPresent();
-                    Set<String> lost = new HashSet<>(accepted);
-                    lost.removeAll(delivered.keySet());
-                    assertThat(lost).isEmpty();
-                    assertThat(figures.get("lost")).isZero();
-                    assertThat(caughtUp).isTrue();
+                    assertThat(read.lost()).as("answered 200 but never delivered").isEmpty();
+                    assertThat(read.caughtUp()).isTrue();
                     assertThat(load.unexpected()).isEmpty();
                     assertThat(acceptedLater).as("no 200 while the spool stays full").isEqualTo(acceptedWhileFull);
                 } finally {
@@ -150,32 +138,22 @@ class SpoolFullTest {
                     load.resume();
                     Waits.until(Duration.ofSeconds(30), () -> load.acceptedCount() >= acceptedAtKill + 200);
                     load.stop();
-                    Set<String> accepted = load.accepted();
-                    boolean caughtUp = Waits.until(Duration.ofSeconds(90),
-                            () -> consumer.counts().keySet().containsAll(accepted));
-                    consumer.catchUp();
-                    Map<String, Integer> delivered = consumer.counts();
+                    KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(90));
                     int exit = second.terminate(60);
 
-                    Figures figures = Figures.of("spool-full-enospc", accepted, delivered)
-                            .put("inputs", load.generated())
-                            .put("requests", load.requests())
+                    Figures.of("spool-full-enospc", load, read)
                             .put("answersWhileDiskFull", answersWhileFull)
-                            .put("answers", load.statuses())
                             .put("acceptedBeforeSpaceFreed", acceptedLater)
                             .put("acceptedBeforeKill", acceptedAtKill)
                             .put("acceptedInTwoSecondsWhileFull", acceptedLater - acceptedWhileFull)
                             .put("spoolBytesOnDisk", spoolFileBytes)
                             .put("exitCodeOnSigterm", exit)
                             .print();
-                    Set<String> lost = new HashSet<>(accepted);
-                    lost.removeAll(delivered.keySet());
                     assertThat(refused).as("the full disk was reported (503/507): " + load.statuses()).isTrue();
                     assertThat(recovered).as("accepting again once the disk has room, without a restart").isTrue();
                     assertThat(load.status(507)).as("a full disk is a full spool: 507").isPositive();
-                    assertThat(lost).as("answered 200 but never delivered").isEmpty();
-                    assertThat(figures.get("lost")).isZero();
-                    assertThat(caughtUp).isTrue();
+                    assertThat(read.lost()).as("answered 200 but never delivered").isEmpty();
+                    assertThat(read.caughtUp()).isTrue();
                     assertThat(acceptedLater).as("no 200 while the disk stays full").isEqualTo(acceptedWhileFull);
                     assertThat(load.unexpected()).isEmpty();
                     assertThat(exit).isZero();

@@ -8,8 +8,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,11 +43,7 @@ class ThrottlingAndServerErrorsTest {
                 try {
                     Waits.until(Duration.ofSeconds(windowSeconds), () -> !faulty.inFaultWindow());
                     load.stop();
-                    Set<String> accepted = load.accepted();
-                    boolean caughtUp = Waits.until(Duration.ofSeconds(120),
-                            () -> consumer.counts().keySet().containsAll(accepted));
-                    consumer.catchUp();
-                    Map<String, Integer> delivered = consumer.counts();
+                    KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(120));
 
                     long forwardedTwice = faulty.forwarded.values().stream().filter(n -> n > 1).count();
                     long failedIds = new HashSet<String>() {{
@@ -61,8 +55,7 @@ class ThrottlingAndServerErrorsTest {
                             + faulty.failedRequests.getOrDefault(e.getKey(), 0) + 1).count();
                     long sentEntries = faulty.sent.values().stream().mapToLong(Integer::longValue).sum();
                     long maxAttempts = faulty.sent.values().stream().mapToLong(Integer::longValue).max().orElse(0);
-                    Figures figures = Figures.of("throttling-and-5xx", accepted, delivered)
-                            .put("inputs", load.generated())
+                    Figures figures = Figures.of("throttling-and-5xx", load, read)
                             .put("faultWindowSeconds", windowSeconds)
                             .put("putRecordsRequests", faulty.putRecords.get())
                             .put("requestsAnswered500", faulty.answered500.get())
@@ -75,14 +68,10 @@ class ThrottlingAndServerErrorsTest {
                             .put("maxAttemptsOfOneEvent", maxAttempts)
                             .put("forwardedMoreThanOnce", forwardedTwice)
                             .put("sentExactlyFailuresPlusOne", resentAsOwed + "/" + faulty.sent.size())
-                            .put("answers", load.statuses())
                             .print();
-                    Set<String> lost = new HashSet<>(accepted);
-                    lost.removeAll(delivered.keySet());
-                    assertThat(lost).as("accepted but never delivered").isEmpty();
-                    assertThat(figures.get("lost")).isZero();
-                    assertThat(caughtUp).isTrue();
-                    assertThat(accepted).isNotEmpty();
+                    assertThat(read.lost()).as("accepted but never delivered").isEmpty();
+                    assertThat(read.caughtUp()).isTrue();
+                    assertThat(read.accepted()).isNotEmpty();
                     assertThat(load.unexpected()).isEmpty();
                     assertThat(faulty.failures()).as("faults were injected").isPositive();
                     assertThat(faulty.throttledEntries.get()).isPositive();
