@@ -171,6 +171,11 @@ final class AdminApi implements AutoCloseable {
             if (!connection.isOpen()) {
                 return false;
             }
+            // Checked again for each entry: a stream must end with the session it was opened on (logout, expiry).
+            if (auth.identify(connection.getRequestHeaders()) instanceof AdminAuth.Caller.Refused) {
+                connection.shutdown();
+                return false;
+            }
             connection.send(json, "entry", null, null);
             return true;
         };

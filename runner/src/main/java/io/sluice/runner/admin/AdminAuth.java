@@ -5,6 +5,7 @@ import io.sluice.runner.config.WriteKey;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
 import io.undertow.server.handlers.CookieImpl;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +80,12 @@ final class AdminAuth {
     }
 
     Caller identify(HttpServerExchange exchange) {
-        String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        return identify(exchange.getRequestHeaders());
+    }
+
+    /** From the request's headers alone, so that a debugger stream can ask again while it is open. */
+    Caller identify(HeaderMap headers) {
+        String authorization = headers.getFirst(Headers.AUTHORIZATION);
         if (authorization != null) {
             String value = authorization.trim();
             if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -88,13 +95,25 @@ final class AdminAuth {
             return new Caller.Refused("the admin API takes Authorization: Bearer <admin token> (or a dashboard login);"
                     + " write keys do not open it");
         }
-        Cookie cookie = exchange.getRequestCookie(COOKIE);
+        String cookie = sessionCookie(headers);
         if (cookie != null) {
-            Optional<Session> session = find(cookie.getValue());
+            Optional<Session> session = find(cookie);
             return session.<Caller>map(Caller.Browser::new)
                     .orElse(new Caller.Refused("the dashboard session has expired; log in again"));
         }
         return new Caller.Refused("log in to the dashboard, or send Authorization: Bearer <admin token>");
+    }
+
+    private static String sessionCookie(HeaderMap headers) {
+        for (String header : headers.get(Headers.COOKIE) == null ? List.<String>of() : headers.get(Headers.COOKIE)) {
+            for (String pair : header.split(";")) {
+                String trimmed = pair.trim();
+                if (trimmed.startsWith(COOKIE + "=")) {
+                    return trimmed.substring(COOKIE.length() + 1);
+                }
+            }
+        }
+        return null;
     }
 
     /** Whether a browser session is logged in (for pages, which redirect to the login form instead). */

@@ -4,6 +4,7 @@ import static io.sluice.runner.testing.AdminClient.destination;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.runner.testing.AdminClient;
+import io.sluice.runner.testing.EventStream;
 import io.sluice.runner.testing.TestSluice;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -151,6 +152,29 @@ class AdminAccessTest {
 
         assertThat(logout.statusCode()).isEqualTo(204);
         assertThat(admin.send("GET", "/api/sources", null, Map.of("Cookie", pair)).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aDebuggerStreamEndsWithItsSession() throws Exception {
+        AdminClient.Session session = admin.login();
+        Map<String, String> browser = Map.of("Cookie", session.cookie(), "Origin", admin.base());
+        try (EventStream feed = EventStream.open(admin.base(), browser)) {
+            assertThat(feed.response().statusCode()).isEqualTo(200);
+            track("before-logout");
+            feed.await("the call made while logged in", e -> e.path("messageId").asText().equals("before-logout"));
+
+            assertThat(admin.send("POST", "/logout", null, Map.of("Cookie", session.cookie(),
+                    "X-CSRF-Token", session.csrf(), "Origin", admin.base())).statusCode()).isEqualTo(204);
+            track("after-logout");
+
+            assertThat(feed.awaitEnd()).as("the stream ends once its session is gone").isTrue();
+            assertThat(feed.lines()).noneMatch(line -> line.contains("after-logout"));
+        }
+    }
+
+    private static void track(String messageId) throws Exception {
+        assertThat(sluice.post("/v1/track", "{\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"" + messageId + "\"}",
+                Map.of("Authorization", basic(WRITE_KEY))).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -29,9 +30,21 @@ public final class EventStream implements AutoCloseable {
     }
 
     public static EventStream open(String adminBase, String token) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(adminBase + "/api/events/stream"))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET().build();
-        return new EventStream(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS));
+        return open(adminBase, Map.of("Authorization", "Bearer " + token));
+    }
+
+    /** With the given credential headers, e.g. a dashboard session's {@code Cookie}. */
+    public static EventStream open(String adminBase, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminBase + "/api/events/stream"))
+                .header("Accept", "text/event-stream").GET();
+        headers.forEach(request::header);
+        return new EventStream(HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS));
+    }
+
+    /** Whether the server ended the stream within the usual wait. */
+    public boolean awaitEnd() throws InterruptedException {
+        reader.join(TestSluice.WAIT.toMillis());
+        return !reader.isAlive();
     }
 
     public HttpResponse<Stream<String>> response() {
