@@ -60,11 +60,7 @@ public final class AllowedOrigins {
         return any || normalise(origin).map(origins::contains).orElse(false);
     }
 
-    public boolean any() {
-        return any;
-    }
-
-    /** The exact origins allowed; empty when {@link #any()}. */
+    /** The exact origins allowed; empty when any origin is. */
     public Set<String> origins() {
         return origins;
     }

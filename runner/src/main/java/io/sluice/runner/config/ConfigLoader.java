@@ -10,9 +10,8 @@ import io.sluice.core.spool.SpoolPolicy;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.secrets.SecretKeys;
-import io.sluice.spi.settings.SettingError;
+import io.sluice.spi.settings.InvalidSettingsException;
 import io.sluice.spi.settings.Settings;
-import io.sluice.spi.settings.SettingsSchema;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -552,13 +551,10 @@ public final class ConfigLoader {
                 }
                 Settings settings;
                 try {
-                    SettingsSchema schema = plugin.get().provider().settingsSchema();
-                    List<SettingError> settingErrors = schema.validate(raw);
-                    if (!settingErrors.isEmpty()) {
-                        settingErrors.forEach(e -> errors.add(path + ".settings." + e.message()));
-                        continue;
-                    }
-                    settings = schema.parse(raw);
+                    settings = plugin.get().provider().settingsSchema().parse(raw);
+                } catch (InvalidSettingsException e) {
+                    e.errors().forEach(error -> errors.add(path + ".settings." + error.message()));
+                    continue;
                 } catch (RuntimeException e) {
                     // A broken plugin; its message might quote a setting, so name the failure only.
                     errors.add(path + ".settings: the " + type + " plugin failed to check them ("

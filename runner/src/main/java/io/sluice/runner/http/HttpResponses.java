@@ -10,8 +10,10 @@ import io.sluice.runner.metrics.SluiceMetrics;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Writes JSON answers in Segment's shape and counts every answer by endpoint and status. */
@@ -28,8 +30,15 @@ final class HttpResponses {
         this.metrics = metrics;
     }
 
+    private static final byte[] SUCCESS = "{\"success\":true}".getBytes(StandardCharsets.UTF_8);
+
     static ObjectNode success() {
         return MAPPER.createObjectNode().put("success", true);
+    }
+
+    /** {@code 200 {"success":true}}, the answer to almost every request: written once, not per request. */
+    void success(HttpServerExchange exchange) {
+        send(exchange, StatusCodes.OK, "application/json", SUCCESS);
     }
 
     /** {@code {"success":false,"code":...,"message":...}}, Segment's error shape. */

@@ -19,6 +19,7 @@ import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * {@code POST /v1/<call>} and {@code POST /v1/batch} ({@code /v1/import}), as Segment's HTTP
  * Tracking API answers them.
  *
- * <p>Cheap checks (content type, encoding, a malformed {@code Authorization} header) answer at
+ * <p>Cheap checks (the {@code Authorization} header, content type, encoding) answer at
  * once on the I/O thread. The body is then read without blocking, bounded by the size limit (a
  * larger {@code Content-Length} is refused before reading), and the rest (inflating, parsing,
  * routing) runs on a worker thread.
@@ -63,23 +64,7 @@ final class TrackingApiHandler {
      * @param type the call a path names, or empty for a batch
      */
     void handle(HttpServerExchange exchange, Optional<EventType> type) {
-        String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
-        if (!acceptedContentType(contentType)) {
-            responses.json(exchange, StatusCodes.UNSUPPORTED_MEDIA_TYPE, HttpResponses.failure("unsupported_media_type",
-                    "send the body as Content-Type: application/json (text/plain is accepted too)"));
-            return;
-        }
-        boolean gzip;
-        String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
-        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
-            gzip = false;
-        } else if (encoding.trim().equalsIgnoreCase("gzip") || encoding.trim().equalsIgnoreCase("x-gzip")) {
-            gzip = true;
-        } else {
-            responses.json(exchange, StatusCodes.UNSUPPORTED_MEDIA_TYPE, HttpResponses.failure("unsupported_media_type",
-                    "Content-Encoding must be gzip or absent"));
-            return;
-        }
+        // A key in the header is checked first: a wrong one is a 401 whatever else is wrong.
         WriteKeyAuthenticator.Credentials credentials =
                 WriteKeyAuthenticator.parse(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
         Optional<Source> headerSource = Optional.empty();
@@ -97,6 +82,23 @@ final class TrackingApiHandler {
                 cors.refuse(exchange, responses, headerSource.get());
                 return;
             }
+        }
+        String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (!acceptedContentType(contentType)) {
+            responses.json(exchange, StatusCodes.UNSUPPORTED_MEDIA_TYPE, HttpResponses.failure("unsupported_media_type",
+                    "send the body as Content-Type: application/json (text/plain is accepted too)"));
+            return;
+        }
+        boolean gzip;
+        String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
+        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
+            gzip = false;
+        } else if (encoding.trim().equalsIgnoreCase("gzip") || encoding.trim().equalsIgnoreCase("x-gzip")) {
+            gzip = true;
+        } else {
+            responses.json(exchange, StatusCodes.UNSUPPORTED_MEDIA_TYPE, HttpResponses.failure("unsupported_media_type",
+                    "Content-Encoding must be gzip or absent"));
+            return;
         }
         int limit = type.isPresent() ? SpecLimits.MAX_EVENT_BYTES : SpecLimits.MAX_BATCH_BYTES;
         ErrorCode tooLarge = type.isPresent() ? ErrorCode.EVENT_TOO_LARGE : ErrorCode.BATCH_TOO_LARGE;
@@ -161,17 +163,13 @@ final class TrackingApiHandler {
 
         Admission admission = pipeline.admit(source.get(), result.accepted());
         if (admission instanceof Admission.Full full) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(Math.max(1, full.retryAfter().toSeconds())));
-            responses.json(exchange, StatusCodes.TOO_MANY_REQUESTS, HttpResponses.failure("buffer_full",
-                    "the delivery buffer of " + full.destination() + " is full; retry after "
-                            + Math.max(1, full.retryAfter().toSeconds()) + " second(s)"));
+            retryLater(exchange, StatusCodes.TOO_MANY_REQUESTS, "buffer_full",
+                    "the delivery buffer of " + full.destination() + " is full", full.retryAfter());
             return;
         }
         if (admission instanceof Admission.SpoolFull full) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(Math.max(1, full.retryAfter().toSeconds())));
-            responses.json(exchange, StatusCodes.INSUFFICIENT_STORAGE, HttpResponses.failure("spool_full",
-                    "the disk spool is full: nothing from this request was accepted; retry after "
-                            + Math.max(1, full.retryAfter().toSeconds()) + " second(s)"));
+            retryLater(exchange, StatusCodes.INSUFFICIENT_STORAGE, "spool_full",
+                    "the disk spool is full: nothing from this request was accepted", full.retryAfter());
             return;
         }
         if (admission instanceof Admission.SpoolFailed failed) {
@@ -184,19 +182,23 @@ final class TrackingApiHandler {
             return;
         }
 
-        ObjectNode answer = HttpResponses.success();
-        if (!result.rejected().isEmpty()) {
-            var list = answer.putArray("rejected");
-            for (RejectedCall rejected : result.rejected()) {
-                SpecError first = rejected.errors().get(0);
-                metrics.rejected(sourceName, first.code().code());
-                LOG.warn("source {}: dropped the call at {} of a batch: {}; written to {}", sourceName,
-                        rejected.path(), first, deadLetters.path());
-                deadLetters.rejected(sourceName, rejected.call(), rejected.errors());
-                EventObserver.quietly(() -> observer.rejected(sourceName, rejected));
-                list.addObject().put("path", rejected.path()).put("code", first.code().code()).put("message", first.message());
-            }
+        if (result.rejected().isEmpty()) {
+            responses.success(exchange);
+            return;
         }
+        ObjectNode answer = HttpResponses.success();
+        var list = answer.putArray("rejected");
+        for (RejectedCall rejected : result.rejected()) {
+            SpecError first = rejected.errors().get(0);
+            metrics.rejected(sourceName, first.code().code());
+            deadLetters.rejected(sourceName, rejected.call(), rejected.errors());
+            EventObserver.quietly(() -> observer.rejected(sourceName, rejected));
+            list.addObject().put("path", rejected.path()).put("code", first.code().code()).put("message", first.message());
+        }
+        // One line a request: a bad batch of 500 calls is not 500 warnings.
+        RejectedCall first = result.rejected().get(0);
+        LOG.warn("source {}: dropped {} call(s) of a batch, the first at {}: {}; written to {}", sourceName,
+                result.rejected().size(), first.path(), first.errors().get(0), deadLetters.path());
         responses.json(exchange, StatusCodes.OK, answer);
     }
 
@@ -218,6 +220,12 @@ final class TrackingApiHandler {
                         "Sluice failed while handling this request; send it again"));
             }
         }
+    }
+
+    private void retryLater(HttpServerExchange exchange, int status, String code, String why, Duration after) {
+        long seconds = Math.max(1, after.toSeconds());
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(seconds));
+        responses.json(exchange, status, HttpResponses.failure(code, why + "; retry after " + seconds + " second(s)"));
     }
 
     private void unauthorized(HttpServerExchange exchange, String why) {

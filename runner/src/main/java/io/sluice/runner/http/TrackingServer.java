@@ -153,7 +153,7 @@ public final class TrackingServer implements AutoCloseable {
                 methodNotAllowed(exchange, "POST"); // OPTIONS is the preflight, answered above
             } else if (call == null) {
                 // The body is left unread: Undertow drains it (up to MAX_ENTITY_BYTES) after the answer.
-                responses.json(exchange, StatusCodes.OK, HttpResponses.success());
+                responses.success(exchange);
             } else if (!accepting) {
                 TrackingApiHandler.shuttingDown(exchange, responses);
             } else {

@@ -111,9 +111,10 @@ public final class PluginRegistry {
         }
         // Never closed: the providers' classes live as long as Sluice does.
         URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {url}, parent);
+        int errorsBefore = errors.size();
         List<Plugin> plugins = providers(ServiceLoader.load(DestinationProvider.class, loader), loader,
                 jar.toString(), errors);
-        if (plugins.isEmpty() && errors.stream().noneMatch(e -> e.startsWith(jar.toString()))) {
+        if (plugins.isEmpty() && errors.size() == errorsBefore) {
             errors.add(jar + ": no destination provider found; a plugin jar must list its provider class in "
                     + "META-INF/services/" + DestinationProvider.class.getName()
                     + ", and that class must implement " + DestinationProvider.class.getName()

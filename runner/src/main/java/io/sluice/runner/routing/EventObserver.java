@@ -1,7 +1,6 @@
 package io.sluice.runner.routing;
 
 import io.sluice.core.intake.RejectedCall;
-import io.sluice.spi.Outcome;
 import io.sluice.spi.event.Event;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +70,5 @@ public interface EventObserver {
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(EventObserver.class).warn("an event observer failed: {}", e.toString());
         }
-    }
-
-    /** For {@link Outcome.Delivered}: the receipt, never null. */
-    static Map<String, String> receipt(Outcome.Delivered outcome) {
-        return outcome == null || outcome.receipt() == null ? Map.of() : outcome.receipt();
     }
 }

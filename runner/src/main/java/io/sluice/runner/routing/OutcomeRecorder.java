@@ -28,11 +28,6 @@ final class OutcomeRecorder implements DeliveryListener {
     private final EventObserver observer;
 
     OutcomeRecorder(String source, String destination, SluiceMetrics metrics, DeadLetterFile deadLetters,
-                    DeliveryTally tally, Optional<Spool> spool) {
-        this(source, destination, metrics, deadLetters, tally, spool, EventObserver.NONE);
-    }
-
-    OutcomeRecorder(String source, String destination, SluiceMetrics metrics, DeadLetterFile deadLetters,
                     DeliveryTally tally, Optional<Spool> spool, EventObserver observer) {
         this.source = source;
         this.destination = destination;
@@ -48,7 +43,7 @@ final class OutcomeRecorder implements DeliveryListener {
         metrics.delivered(destination, latency);
         tally.recordDelivered();
         spool.ifPresent(s -> s.done(destination, event));
-        EventObserver.quietly(() -> observer.delivered(source, destination, event, EventObserver.receipt(outcome)));
+        EventObserver.quietly(() -> observer.delivered(source, destination, event, outcome.receipt()));
     }
 
     @Override

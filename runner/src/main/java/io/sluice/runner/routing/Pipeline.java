@@ -48,7 +48,6 @@ public final class Pipeline implements AutoCloseable {
 
     /** What a client waits before sending again after a 429: a buffer drains in about this long. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    private static final Duration EMPTY_CLOSE = Duration.ofSeconds(1);
     /** The longest a request waits for the spool's commit before it is refused. */
     private static final Duration SPOOL_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -79,16 +78,10 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Creates and opens every configured destination, starts its engine, and hands it what the
-     * spool still holds for it from an earlier run.
+     * spool still holds for it from an earlier run; {@code observer} hears what happens to each event.
      *
      * @throws IllegalArgumentException when a provider refuses its settings; what is already open is closed
      */
-    public static Pipeline start(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics,
-                                 DeadLetterFile deadLetters, Optional<Spool> spool) {
-        return start(config, registry, metrics, deadLetters, spool, EventObserver.NONE);
-    }
-
-    /** As {@link #start(SluiceConfig, PluginRegistry, SluiceMetrics, DeadLetterFile, Optional)}, telling {@code observer} what happens. */
     public static Pipeline start(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics,
                                  DeadLetterFile deadLetters, Optional<Spool> spool, EventObserver observer) {
         List<Source> sources = new ArrayList<>();
@@ -106,6 +99,7 @@ public final class Pipeline implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             started.forEach(engine -> engine.close(Duration.ZERO));
+            spool.ifPresent(Spool::close); // the pipeline's from the start on, as drain() shows
             throw e;
         }
         Pipeline pipeline = new Pipeline(sources, registry, metrics, deadLetters, spool, observer);
@@ -120,8 +114,8 @@ public final class Pipeline implements AutoCloseable {
         Plugin plugin = registry.find(d.type()).orElseThrow(
                 () -> new IllegalArgumentException("unknown destination type " + d.type()));
         DestinationProvider provider = plugin.provider();
-        Destination destination = create(provider, d);
-        open(destination, d);
+        Destination destination = create(provider, d, plugin);
+        open(destination, d, plugin);
         DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(),
                 new OutcomeRecorder(source, d.name(), metrics, deadLetters, tally, spool, observer));
         return new Route(source, d.name(), d.type(), provider.integrationName(), engine, tally, enabled);
@@ -201,22 +195,23 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private static Destination create(DestinationProvider provider, SluiceConfig.Destination d) {
+    // A plugin's exception message may quote a setting, so only its class is named (as ConfigLoader does).
+    private static Destination create(DestinationProvider provider, SluiceConfig.Destination d, Plugin plugin) {
         try {
             return provider.create(d.settings());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(d.name() + ": the " + d.type()
-                    + " destination cannot be created: " + e.getMessage(), e);
+            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be created ("
+                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
         }
     }
 
-    private static void open(Destination destination, SluiceConfig.Destination d) {
+    private static void open(Destination destination, SluiceConfig.Destination d, Plugin plugin) {
         try {
             destination.open();
         } catch (RuntimeException e) {
             destination.close();
-            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be opened: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be opened ("
+                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
         }
     }
 
@@ -316,14 +311,17 @@ public final class Pipeline implements AutoCloseable {
         Route old = requireRoute(source, name);
         swap(source, routes -> routes.stream().filter(r -> r != old).toList());
         List<Event> left = closeEngine(old, drainTimeout);
-        for (Event event : left) {
-            deadLetters.undeliverable(source.name(), name, event, REMOVED_REASON);
-            old.tally().recordFailure(REMOVED_REASON);
-            spool.ifPresent(s -> s.done(name, event));
-        }
+        undeliverable(old, left, REMOVED_REASON);
         LOG.info("{}: removed from source {}{}", name, source.name(),
                 left.isEmpty() ? "" : "; " + left.size() + " undelivered event(s) written to " + deadLetters.path());
         return left.size();
+    }
+
+    /** Records events a route will never deliver as its engine records its own failures: metrics, tally, dead letters, spool, debugger. */
+    private void undeliverable(Route route, List<Event> events, String reason) {
+        OutcomeRecorder recorder = new OutcomeRecorder(route.source(), route.name(), metrics, deadLetters, route.tally(),
+                spool, observer);
+        events.forEach(event -> recorder.failed(event, reason));
     }
 
     private void ensureOpen() {
@@ -354,7 +352,7 @@ public final class Pipeline implements AutoCloseable {
     /** Closes a route's engine that no longer takes offers; what it could not deliver in time. */
     private static List<Event> closeEngine(Route route, Duration timeout) {
         try {
-            return route.engine().close(route.bufferedEvents() == 0 ? EMPTY_CLOSE : timeout);
+            return route.engine().close(timeout);
         } catch (RuntimeException e) {
             LOG.error("{}: closing the replaced destination failed: {}", route.name(), e.toString());
             return List.of();
@@ -371,43 +369,45 @@ public final class Pipeline implements AutoCloseable {
         if (closed) {
             return new Admission.Closed();
         }
-        Map<Route, List<Event>> shares = new IdentityHashMap<>();
         List<Route> routes = source.enabledRoutes();
-        boolean observed = observer != EventObserver.NONE;
-        List<List<String>> destinations = observed ? new ArrayList<>(events.size()) : List.of();
+        // Each event's destination names, for the spool and the observer; routed once, here.
+        boolean named = spool.isPresent() || observer != EventObserver.NONE;
+        List<List<String>> destinations = named ? new ArrayList<>(events.size()) : List.of();
+        Map<Route, Share> shares = new IdentityHashMap<>();
         for (AcceptedEvent accepted : events) {
-            List<String> to = observed ? new ArrayList<>(routes.size()) : null;
+            List<String> to = named ? new ArrayList<>(routes.size()) : null;
             for (Route route : routes) {
                 if (accepted.integrations().enables(route.integrationName())) {
-                    shares.computeIfAbsent(route, r -> new ArrayList<>()).add(accepted.event());
-                    if (to != null) {
+                    shares.computeIfAbsent(route, r -> new Share()).add(accepted.event());
+                    if (named) {
                         to.add(route.name());
                     }
                 }
             }
-            if (to != null) {
+            if (named) {
                 destinations.add(to);
             }
         }
         long total = 0;
-        for (Map.Entry<Route, List<Event>> share : shares.entrySet()) {
-            long bytes = share.getValue().stream().mapToLong(Event::jsonLength).sum();
-            if (!share.getKey().engine().hasRoomFor(bytes)) {
+        for (Map.Entry<Route, Share> share : shares.entrySet()) {
+            if (!share.getKey().engine().hasRoomFor(share.getValue().bytes)) {
                 return new Admission.Full(share.getKey().name(), RETRY_AFTER);
             }
-            total += bytes;
+            total += share.getValue().bytes;
         }
-        if (spool.isPresent()) {
-            Optional<Admission> refused = persist(spool.get(), shares, total);
+        if (spool.isPresent() && !shares.isEmpty()) {
+            Optional<Admission> refused = persist(spool.get(), events, destinations, total);
             if (refused.isPresent()) {
                 return refused.get();
             }
         }
-        // Before the offers, so that the observer hears of an event before any outcome of it.
-        for (int i = 0; i < destinations.size(); i++) {
-            Event event = events.get(i).event();
-            List<String> to = destinations.get(i);
-            EventObserver.quietly(() -> observer.accepted(source.name(), event, to));
+        if (observer != EventObserver.NONE) {
+            // Before the offers, so that the observer hears of an event before any outcome of it.
+            for (int i = 0; i < events.size(); i++) {
+                Event event = events.get(i).event();
+                List<String> to = destinations.get(i);
+                EventObserver.quietly(() -> observer.accepted(source.name(), event, to));
+            }
         }
         try {
             offer(source, shares);
@@ -418,43 +418,62 @@ public final class Pipeline implements AutoCloseable {
         return new Admission.Accepted(events.size());
     }
 
+    /** One route's part of a request: its events and their bytes. */
+    private static final class Share {
+        final List<Event> events = new ArrayList<>();
+        long bytes;
+
+        void add(Event event) {
+            events.add(event);
+            bytes += event.jsonLength();
+        }
+    }
+
     /**
      * Hands each share to the engine its route has now: a route rebuilt since the events were
-     * routed gives them to its new engine, and a route removed since releases them from the spool.
+     * routed gives them to its new engine, and a route removed since dead-letters them, as {@link #remove} does.
      */
-    private void offer(Source source, Map<Route, List<Event>> shares) {
+    private void offer(Source source, Map<Route, Share> shares) {
         swapping.readLock().lock();
         try {
-            for (Map.Entry<Route, List<Event>> share : shares.entrySet()) {
-                String name = share.getKey().name();
-                Optional<Route> current = source.route(name);
+            for (Map.Entry<Route, Share> share : shares.entrySet()) {
+                Optional<Route> current = source.route(share.getKey().name());
                 if (current.isEmpty()) {
-                    spool.ifPresent(s -> share.getValue().forEach(e -> s.done(name, e)));
+                    undeliverable(share.getKey(), share.getValue().events, REMOVED_REASON);
                     continue;
                 }
                 DeliveryEngine engine = current.get().engine();
-                share.getValue().forEach(engine::offer);
+                share.getValue().events.forEach(engine::offer);
             }
         } finally {
             swapping.readLock().unlock();
         }
     }
 
-    /** Writes the request's events to the spool and waits for the commit; a refusal when it cannot. */
-    private Optional<Admission> persist(Spool spool, Map<Route, List<Event>> shares, long bytes) {
+    /** Writes the request's routed events to the spool and waits for the commit; a refusal when it cannot. */
+    private Optional<Admission> persist(Spool spool, List<AcceptedEvent> events, List<List<String>> destinations,
+                                        long bytes) {
         if (!spool.hasRoomFor(bytes)) {
             return Optional.of(new Admission.SpoolFull(RETRY_AFTER));
         }
         Map<Event, List<String>> routed = new LinkedHashMap<>();
-        shares.forEach((route, events) -> events.forEach(
-                e -> routed.computeIfAbsent(e, x -> new ArrayList<>(1)).add(route.name())));
+        for (int i = 0; i < events.size(); i++) {
+            if (!destinations.get(i).isEmpty()) {
+                routed.put(events.get(i).event(), destinations.get(i));
+            }
+        }
+        CompletableFuture<Void> written = spool.append(routed);
         try {
-            spool.append(routed).get(SPOOL_WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            written.get(SPOOL_WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            written.cancel(false);
             return Optional.of(new Admission.SpoolFailed("interrupted while writing to the spool"));
         } catch (ExecutionException | TimeoutException e) {
+            if (e instanceof TimeoutException) {
+                written.cancel(false);
+            }
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof io.sluice.core.spool.SpoolFullException) {
                 // The disk under the spool is full: like maxBytes, a 507 the client retries later.
@@ -494,9 +513,7 @@ public final class Pipeline implements AutoCloseable {
         }
         int left = 0;
         for (Route route : routes()) {
-            // An empty engine drains at once; a zero timeout would only make it warn.
-            Duration remaining = route.bufferedEvents() == 0 ? EMPTY_CLOSE
-                    : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             List<Event> undelivered;
             try {
                 undelivered = route.engine().close(remaining);
@@ -511,10 +528,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 continue;
             }
-            for (Event event : undelivered) {
-                deadLetters.undeliverable(route.source(), route.name(), event, DeadLetterFile.SHUTDOWN_REASON);
-                route.tally().recordFailure(DeadLetterFile.SHUTDOWN_REASON);
-            }
+            undeliverable(route, undelivered, DeadLetterFile.SHUTDOWN_REASON);
             if (!undelivered.isEmpty()) {
                 LOG.warn("{}: {} event(s) not delivered before shutdown were written to {}",
                         route.name(), undelivered.size(), deadLetters.path());

@@ -49,9 +49,21 @@ public final class SluiceServer implements AutoCloseable {
      */
     public static SluiceServer start(SluiceConfig config, PluginRegistry registry, Clock clock) {
         Injector injector = injector(new SluiceModule(config, registry, clock));
-        SluiceServer server = new SluiceServer(config, instance(injector, TrackingServer.class),
-                instance(injector, Pipeline.class), instance(injector, DeadLetterFile.class),
-                config.admin().enabled() ? Optional.of(instance(injector, AdminServer.class)) : Optional.empty());
+        DeadLetterFile deadLetters = instance(injector, DeadLetterFile.class);
+        Pipeline pipeline = null;
+        SluiceServer server;
+        try {
+            pipeline = instance(injector, Pipeline.class);
+            server = new SluiceServer(config, instance(injector, TrackingServer.class), pipeline, deadLetters,
+                    config.admin().enabled() ? Optional.of(instance(injector, AdminServer.class)) : Optional.empty());
+        } catch (RuntimeException e) {
+            // What was built before the failure holds files and threads (the spool, destinations).
+            if (pipeline != null) {
+                pipeline.close();
+            }
+            deadLetters.close();
+            throw e;
+        }
         try {
             server.http.start();
             server.admin.ifPresent(AdminServer::start);

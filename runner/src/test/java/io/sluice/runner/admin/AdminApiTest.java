@@ -238,6 +238,21 @@ class AdminApiTest {
     }
 
     @Test
+    void aDestinationThatCannotOpenIsRefusedWithoutQuotingItsMessage() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            HttpResponse<String> refused = admin.bearer("POST", "/api/sources/web/destinations",
+                    "{\"type\":\"memory\",\"name\":\"web/broken\",\"settings\":{\"instance\":\"api-broken\","
+                            + "\"mode\":\"fail-open\",\"apiKey\":\"canary-secret-in-open\"}}");
+
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("cannot_create");
+            assertThat(refused.body()).contains("cannot be opened").contains("IllegalStateException")
+                    .doesNotContain("canary-secret-in-open");
+        }
+    }
+
+    @Test
     void unknownDestinationsAndPathsAre404() throws Exception {
         try (TestSluice sluice = start("")) {
             AdminClient admin = admin(sluice);

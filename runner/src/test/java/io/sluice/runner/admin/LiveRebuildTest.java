@@ -4,6 +4,7 @@ import static io.sluice.runner.testing.AdminClient.destination;
 import static io.sluice.runner.testing.TestSluice.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.runner.routing.Pipeline;
 import io.sluice.runner.routing.Route;
 import io.sluice.runner.testing.AdminClient;
 import io.sluice.runner.testing.MemoryDestinationProvider;
@@ -84,6 +85,27 @@ class LiveRebuildTest {
                     basic(KEY)).statusCode()).isEqualTo(200);
             TestSluice.await("the marker", () -> delivered("rebuild-deliver").contains("marker"));
             assertThat(delivered("rebuild-deliver")).containsExactly("marker");
+        }
+    }
+
+    @Test
+    void removingADestinationThatHoldsEventsDeadLettersAndCountsThemAsFailed() throws Exception {
+        try (TestSluice sluice = start("remove-hang", "hang")) {
+            AdminClient admin = new AdminClient(sluice.server().adminBaseUrl().orElseThrow(), TOKEN);
+            for (int i = 0; i < 3; i++) {
+                assertThat(sluice.post("/v1/track", "{\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"held-by-removed-"
+                        + i + "\"}", basic(KEY)).statusCode()).isEqualTo(200);
+            }
+            TestSluice.await("the hanging destination to hold every event", () -> route(sluice).bufferedEvents() == 3);
+
+            HttpResponse<String> removed = admin.bearer("DELETE", destination("web", NAME), null);
+
+            assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+            assertThat(AdminClient.JSON.readTree(removed.body()).get("deadLettered").asInt()).isEqualTo(3);
+            assertThat(sluice.deadLetterLines()).hasSize(3).allSatisfy(line -> assertThat(line)
+                    .contains(Pipeline.REMOVED_REASON).contains("\"destination\":\"" + NAME + "\""));
+            assertThat(sluice.get("/metrics").body())
+                    .contains("sluice_events_failed_total{destination=\"" + NAME + "\"} 3.0");
         }
     }
 

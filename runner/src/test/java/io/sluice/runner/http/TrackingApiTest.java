@@ -269,6 +269,15 @@ class TrackingApiTest {
     }
 
     @Test
+    void aWrongKeyIs401WhateverElseIsWrong() throws Exception {
+        HttpResponse<String> response = sluice.post("/v1/track", "<track/>",
+                Map.of("Authorization", basic("wrong").get("Authorization"), "Content-Type", "text/xml"));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(body(response).get("code").asText()).isEqualTo("unauthorized");
+    }
+
+    @Test
     void singleInvalidCallIs400WithCodeAndPath() throws Exception {
         HttpResponse<String> response = sluice.post("/v1/track", "{\"userId\":\"u\"}", basic(KEY));
 

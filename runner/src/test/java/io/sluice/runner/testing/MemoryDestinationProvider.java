@@ -5,6 +5,7 @@ import io.sluice.spi.DestinationProvider;
 import io.sluice.spi.Health;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.event.Event;
+import io.sluice.spi.settings.Secret;
 import io.sluice.spi.settings.Setting;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
@@ -29,8 +30,8 @@ public final class MemoryDestinationProvider implements DestinationProvider {
 
     private static final SettingsSchema SCHEMA = SettingsSchema.builder()
             .add(Setting.string("instance").required().description("Test handle for the instance."))
-            .add(Setting.enumeration("mode", "deliver", "hang", "reject", "discard").defaultValue("deliver")
-                    .description("How the destination answers."))
+            .add(Setting.enumeration("mode", "deliver", "hang", "reject", "discard", "fail-open").defaultValue("deliver")
+                    .description("How the destination answers; fail-open throws from open(), quoting apiKey."))
             .add(Setting.bool("healthy").defaultValue(true).description("What health() reports."))
             .add(Setting.secret("apiKey").optional().description("A secret that must never be shown."))
             .build();
@@ -62,7 +63,8 @@ public final class MemoryDestinationProvider implements DestinationProvider {
 
     @Override
     public Destination create(Settings settings) {
-        MemoryDestination destination = new MemoryDestination(settings.string("mode"), settings.bool("healthy"));
+        MemoryDestination destination = new MemoryDestination(settings.string("mode"), settings.bool("healthy"),
+                settings.secret("apiKey").map(Secret::reveal).orElse(""));
         INSTANCES.put(settings.string("instance"), destination);
         return destination;
     }
@@ -75,9 +77,20 @@ public final class MemoryDestinationProvider implements DestinationProvider {
         private final java.util.concurrent.atomic.AtomicLong discarded = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean closed;
 
-        MemoryDestination(String mode, boolean healthy) {
+        private final String apiKey;
+
+        MemoryDestination(String mode, boolean healthy, String apiKey) {
             this.mode = mode;
             this.healthy = healthy;
+            this.apiKey = apiKey;
+        }
+
+        @Override
+        public void open() {
+            if (mode.equals("fail-open")) {
+                // As a careless plugin might: the secret in the message.
+                throw new IllegalStateException("cannot connect with key " + apiKey);
+            }
         }
 
         public List<Event> delivered() {
