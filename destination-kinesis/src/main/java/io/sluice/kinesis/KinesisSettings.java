@@ -71,8 +71,8 @@ record KinesisSettings(
                             "2 to 1224 letters, digits or the characters +=,.@:/-"))
                     .description("The external ID the role's trust policy requires. Only with roleArn."))
             .add(Setting.bool(USE_MESSAGE_ID).defaultValue(false)
-                    .description("Partition by messageId instead of userId/anonymousId: spreads hot users "
-                            + "over all shards, but one user's events are no longer ordered."))
+                    .description("Partition by messageId instead of userId/anonymousId: spreads a hot user's "
+                            + "events over all shards; one user's events no longer share a shard."))
             .add(Setting.enumeration(PAYLOAD_ENCODING, "base64", "json").defaultValue("base64")
                     .description("base64: Data holds the Base64 text of the JSON message, as Segment sends "
                             + "it (consumers base64-decode the record bytes). json: Data holds the JSON bytes."))

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Chooses a record's partition key: the {@code userId}, else the {@code anonymousId}, else the
  * {@code messageId}; or always the {@code messageId} when {@code useMessageId} is on, which spreads
- * a hot user's events over every shard (at the price of per-user ordering).
+ * a hot user's events over every shard (so one user's events no longer share a shard).
  *
  * <p>Kinesis accepts keys of 1 to 256 characters. A longer key is replaced by the lower-case hex
  * SHA-256 of its UTF-8 bytes (64 characters): stable, so one user's events still share a shard.
