@@ -67,13 +67,13 @@ public final class ConformanceRunner {
     private static final Map<String, Session> SESSIONS = new ConcurrentHashMap<>();
 
     /** What one run hands the suite. */
-    record Session(DestinationProvider provider, TestTarget target, boolean readable, boolean injectable,
+    record Session(DestinationProvider provider, TestTarget target, boolean targetAvailable,
                    Set<Capability> without, Duration timeout, ClassLoader classLoader) {}
 
     private final DestinationProvider provider;
     private ClassLoader classLoader;
     private TestTarget target;
-    private boolean readable;
+    private boolean targetAvailable;
     private final Set<Capability> without = EnumSet.noneOf(Capability.class);
     private Duration timeout = Duration.ofSeconds(20);
 
@@ -131,14 +131,14 @@ public final class ConformanceRunner {
             @Override
             public void close() {}
         };
-        this.readable = false;
+        this.targetAvailable = false;
         return this;
     }
 
     /** A target with its reader (and failure injection, where it has it): every check runs. Not closed by the run. */
     public ConformanceRunner target(TestTarget target) {
         this.target = Objects.requireNonNull(target, "target");
-        this.readable = true;
+        this.targetAvailable = true;
         return this;
     }
 
@@ -166,7 +166,7 @@ public final class ConformanceRunner {
             throw new IllegalStateException("give the run settings(...) or a target(...)");
         }
         String key = UUID.randomUUID().toString();
-        SESSIONS.put(key, new Session(provider, target, readable, readable, EnumSet.copyOf(without), timeout,
+        SESSIONS.put(key, new Session(provider, target, targetAvailable, EnumSet.copyOf(without), timeout,
                 classLoader));
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();

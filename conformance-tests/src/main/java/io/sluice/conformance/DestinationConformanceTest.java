@@ -130,13 +130,11 @@ public abstract class DestinationConformanceTest {
         return provider().getClass().getClassLoader();
     }
 
-    // The runner overrides these when it has no reader for the target, or no way to make it fail.
-
-    boolean readBackAvailable() {
-        return true;
-    }
-
-    boolean failureInjectionAvailable() {
+    /**
+     * False when the runner was given settings alone: without the target itself there is no reading
+     * it back and no making it fail.
+     */
+    boolean targetAvailable() {
         return true;
     }
 
@@ -897,7 +895,7 @@ public abstract class DestinationConformanceTest {
     }
 
     private Arrivals awaitArrivals(Collection<Event> events) throws Exception {
-        if (!readBackAvailable()) {
+        if (!targetAvailable()) {
             Assumptions.abort("no target reader supplied: what arrived at the target was not checked");
         }
         return Arrivals.await(target(), ids(events), timeout());
@@ -959,7 +957,7 @@ public abstract class DestinationConformanceTest {
                     .isInstanceOf(UnsupportedOperationException.class);
             return false;
         }
-        if (!failureInjectionAvailable()) {
+        if (!targetAvailable()) {
             Assumptions.abort("no test target that can inject failures: retries were not checked");
         }
         return true;
@@ -1052,7 +1050,7 @@ public abstract class DestinationConformanceTest {
 
         Settings settings = parseWithCanaries(canaries);
         List<String> reasons = new ArrayList<>();
-        boolean inject = hasBehavior(Capability.RETRYABLE_ERRORS) && failureInjectionAvailable();
+        boolean inject = hasBehavior(Capability.RETRYABLE_ERRORS) && targetAvailable();
         try {
             Destination destination = provider().create(settings);
             destination.open();

@@ -66,13 +66,8 @@ final class PluginConformanceTest extends DestinationConformanceTest {
     }
 
     @Override
-    boolean readBackAvailable() {
-        return session.readable();
-    }
-
-    @Override
-    boolean failureInjectionAvailable() {
-        return session.injectable();
+    boolean targetAvailable() {
+        return session.targetAvailable();
     }
 
     /** Hands each test instance its session; disables the class outside the runner. */
