@@ -1,6 +1,5 @@
 package io.sluice.conformance;
 
-import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
 
@@ -80,11 +79,6 @@ public final class ConformanceReport {
         out.append(count(Status.PASSED)).append(" passed, ").append(count(Status.FAILED)).append(" failed, ")
                 .append(count(Status.SKIPPED)).append(" skipped\n");
         return out.toString();
-    }
-
-    public void print(PrintStream out) {
-        out.print(render());
-        out.flush();
     }
 
     @Override

@@ -50,7 +50,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * ConformanceReport report = ConformanceRunner.forPlugin(Path.of("sluice-kinesis.jar"), Optional.empty())
  *         .settings(ConformanceRunner.readSettings(Path.of("kinesis.json")))
  *         .run();
- * report.print(System.out);
+ * System.out.print(report.render());
  * }</pre>
  *
  * <p>With settings alone there is no way to read the target back: the checks that need to read

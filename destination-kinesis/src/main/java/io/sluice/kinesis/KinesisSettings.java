@@ -108,7 +108,7 @@ record KinesisSettings(
     }
 
     /** The region an ARN names, or empty for a stream name. */
-    static Optional<String> arnRegion(String stream) {
+    private static Optional<String> arnRegion(String stream) {
         Matcher m = STREAM_ARN.matcher(stream);
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }

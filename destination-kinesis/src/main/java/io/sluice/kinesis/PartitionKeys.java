@@ -18,7 +18,7 @@ import java.util.Optional;
 final class PartitionKeys {
 
     /** Kinesis's limit. Counted in UTF-16 units, which is never less than Unicode characters. */
-    static final int MAX_LENGTH = 256;
+    private static final int MAX_LENGTH = 256;
 
     private final boolean useMessageId;
 
@@ -33,7 +33,7 @@ final class PartitionKeys {
         return fit(key);
     }
 
-    static String fit(String key) {
+    private static String fit(String key) {
         return key.length() <= MAX_LENGTH ? key : sha256Hex(key);
     }
 

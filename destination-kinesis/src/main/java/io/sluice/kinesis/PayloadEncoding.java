@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.Locale;
 
 /** How the normalised message's JSON becomes a record's {@code Data}. */
-public enum PayloadEncoding {
+enum PayloadEncoding {
 
     /**
      * The ASCII text of standard Base64 (with padding) of the JSON. Segment's integration does this
@@ -45,7 +45,7 @@ public enum PayloadEncoding {
     abstract long encodedLength(long jsonBytes);
 
     /** The value of the {@code payloadEncoding} setting. */
-    public String settingValue() {
+    String settingValue() {
         return name().toLowerCase(Locale.ROOT);
     }
 
