@@ -16,8 +16,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
@@ -51,13 +53,9 @@ final class KinesisDestination implements Destination {
     @Override
     public void open() {
         try {
-            clients.kinesis().describeStreamSummary(r -> {
-                if (settings.streamIsArn()) {
-                    r.streamARN(settings.stream());
-                } else {
-                    r.streamName(settings.stream());
-                }
-            }).join();
+            clients.kinesis().describeStreamSummary(r -> naming(r,
+                    DescribeStreamSummaryRequest.Builder::streamARN,
+                    DescribeStreamSummaryRequest.Builder::streamName)).join();
             healthy();
         } catch (RuntimeException e) {
             if (ErrorClass.of(e) == ErrorClass.CONFIGURATION) {
@@ -138,10 +136,13 @@ final class KinesisDestination implements Destination {
     }
 
     private PutRecordsRequest request(List<PutRecordsRequestEntry> entries) {
-        PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(entries);
-        return settings.streamIsArn()
-                ? request.streamARN(settings.stream()).build()
-                : request.streamName(settings.stream()).build();
+        return naming(PutRecordsRequest.builder().records(entries),
+                PutRecordsRequest.Builder::streamARN, PutRecordsRequest.Builder::streamName).build();
+    }
+
+    /** {@code request} with the stream set by whichever the setting holds, its ARN or its name. */
+    private <B> B naming(B request, BiFunction<B, String, B> byArn, BiFunction<B, String, B> byName) {
+        return (settings.streamIsArn() ? byArn : byName).apply(request, settings.stream());
     }
 
     /** Per-record results come back in request order. */
