@@ -6,7 +6,6 @@ import io.sluice.spi.Health;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.event.Event;
 import io.sluice.spi.settings.Secret;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +84,31 @@ final class KinesisDestination implements Destination {
     }
 
     private long recordSize(Event event, String partitionKey) {
-        return settings.payloadEncoding().encodedLength(event.jsonLength())
-                + partitionKey.getBytes(StandardCharsets.UTF_8).length;
+        return settings.payloadEncoding().encodedLength(event.jsonLength()) + utf8Length(partitionKey);
+    }
+
+    /**
+     * What {@code text.getBytes(UTF_8).length} would say, counted rather than encoded: this runs for
+     * every event, and again for each one sent.
+     */
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                // A lone surrogate is encoded as '?'.
+                bytes += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return bytes;
     }
 
     @Override

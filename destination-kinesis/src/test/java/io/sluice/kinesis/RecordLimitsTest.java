@@ -6,6 +6,7 @@ import io.sluice.spi.BatchLimits;
 import io.sluice.spi.Destination;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.event.Event;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,21 @@ class RecordLimitsTest {
         settings.put("payloadEncoding", "json");
         try (Destination json = TestKinesis.open(settings)) {
             assertThat(json.sizeOf(event)).isEqualTo(10 + 5);
+        }
+    }
+
+    @Test
+    void theKeyCountsAsManyBytesAsItsUtf8Encoding(TestKinesis kinesis) {
+        Map<String, Object> settings = kinesis.settings("unused");
+        settings.put("payloadEncoding", "json");
+        // ASCII, 2 and 3 bytes, a surrogate pair (4 bytes), and lone surrogates (encoded as '?').
+        List<String> keys = List.of("u1", "\u00e9", "\u20ac", "\ud83d\ude00", "a\ud800", "\udc00b", "\ud800\ud800");
+        try (Destination json = TestKinesis.open(settings)) {
+            for (String key : keys) {
+                Event event = TestEvents.track("m-1", key, null, "{}");
+                assertThat(json.sizeOf(event)).as("size with key %s", key.chars().mapToObj(Integer::toHexString).toList())
+                        .isEqualTo(2 + key.getBytes(StandardCharsets.UTF_8).length);
+            }
         }
     }
 
