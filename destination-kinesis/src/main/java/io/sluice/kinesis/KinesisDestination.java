@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 final class KinesisDestination implements Destination {
 
     /** PutRecords takes at most 500 records and 5 MiB, partition keys included. */
-    static final BatchLimits LIMITS = new BatchLimits(500, 5L * 1024 * 1024);
+    private static final int MAX_RECORDS = 500;
+    private static final long MAX_REQUEST_BYTES = 5L * 1024 * 1024;
 
     private static final System.Logger LOG = System.getLogger(KinesisDestination.class.getName());
     private static final int MAX_REASON_LENGTH = 500;
@@ -40,12 +41,16 @@ final class KinesisDestination implements Destination {
     private final KinesisSettings settings;
     private final KinesisClients clients;
     private final PartitionKeys partitionKeys;
+    private final BatchLimits limits;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.HEALTHY);
 
     KinesisDestination(KinesisSettings settings, KinesisClients clients) {
         this.settings = settings;
         this.clients = clients;
         this.partitionKeys = new PartitionKeys(settings.useMessageId());
+        // A record maxRecordBytes allows must fit the declared limit: the SPI makes an event over it
+        // ours to reject. Streams set up for records over 5 MiB take PutRecords requests of 10 MiB.
+        this.limits = new BatchLimits(MAX_RECORDS, Math.max(MAX_REQUEST_BYTES, settings.maxRecordBytes()));
     }
 
     /** Checks that the stream exists and is reachable with these credentials; never throws. */
@@ -74,7 +79,7 @@ final class KinesisDestination implements Destination {
 
     @Override
     public BatchLimits limits() {
-        return LIMITS;
+        return limits;
     }
 
     /** Encoded data plus the partition key's UTF-8 bytes: what Kinesis counts against its limits. */

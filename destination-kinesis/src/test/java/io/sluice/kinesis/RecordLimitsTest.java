@@ -24,6 +24,23 @@ class RecordLimitsTest {
     }
 
     @Test
+    void aRecordMaxRecordBytesAllowsFitsTheBatchLimits(TestKinesis kinesis) {
+        Map<String, Object> settings = kinesis.settings("unused");
+        settings.put("payloadEncoding", "json");
+        settings.put("maxRecordBytes", 8 * 1024 * 1024);
+        Event big = TestEvents.trackOfSize("big", "u1", 8 * 1024 * 1024 - 2);   // + "u1": exactly the limit
+        try (Destination destination = TestKinesis.open(settings)) {
+            assertThat(destination.limits()).isEqualTo(new BatchLimits(500, 8 * 1024 * 1024));
+            assertThat(destination.sizeOf(big)).isEqualTo(destination.limits().maxBytes());
+        }
+        settings.put("maxRecordBytes", 4 * 1024 * 1024);
+        try (Destination destination = TestKinesis.open(settings)) {
+            assertThat(destination.limits()).as("under 5 MiB, PutRecords' own limit")
+                    .isEqualTo(new BatchLimits(500, 5 * 1024 * 1024));
+        }
+    }
+
+    @Test
     void sizeIsTheEncodedDataPlusTheKeysUtf8Bytes(TestKinesis kinesis) {
         Event event = TestEvents.track("m-1", "us\u00e9r", null, "x".repeat(10));   // key: 5 UTF-8 bytes
         Map<String, Object> settings = kinesis.settings("unused");
