@@ -10,16 +10,21 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisBaseClientBuilder;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
-/** The Kinesis client a destination sends with, and the credential machinery it owns. */
-final class KinesisClients implements AutoCloseable {
+/**
+ * The Kinesis client a destination sends with, and the credential machinery it owns; and
+ * {@link #build}, which every Kinesis client of ours is built with.
+ */
+public final class KinesisClients implements AutoCloseable {
 
     /** What one PutRecords may take in all; the engine retries after it, so no hang lasts longer. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -30,6 +35,8 @@ final class KinesisClients implements AutoCloseable {
      */
     static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
     static final String ROLE_SESSION_NAME = "sluice";
+
+    private static final Object CBOR_SWITCH = new Object();
 
     private final KinesisAsyncClient kinesis;
     private final List<SdkAutoCloseable> owned;
@@ -48,7 +55,6 @@ final class KinesisClients implements AutoCloseable {
      *                    {@code AWS_ENDPOINT_URL_STS}). Tests point it at a local fake.
      */
     static KinesisClients create(KinesisSettings settings, Optional<URI> stsEndpoint) {
-        disableCbor();
         Region region = Region.of(settings.region());
         List<SdkAutoCloseable> owned = new ArrayList<>();
         AwsCredentialsProvider credentials = credentials(settings, region, stsEndpoint, owned);
@@ -64,8 +70,30 @@ final class KinesisClients implements AutoCloseable {
                         .apiCallTimeout(CALL_TIMEOUT)
                         // The engine owns retries and backoff, and must see every throttle to adapt.
                         .retryStrategy(AwsRetryStrategy.doNotRetry()));
-        settings.endpoint().ifPresent(builder::endpointOverride);
-        return new KinesisClients(builder.build(), owned);
+        return new KinesisClients(build(builder, settings.endpoint()), owned);
+    }
+
+    /**
+     * Builds the client, pointed at {@code endpoint} when there is one. Such a client speaks JSON, not
+     * CBOR, unless {@code aws.cborEnabled} or {@code CBOR_ENABLED} says otherwise: kinesalite cuts CBOR
+     * replies above about 16 KiB, and VPC endpoints take JSON as well. Without an endpoint the SDK
+     * decides, and against AWS uses CBOR, which carries record data as it is where JSON Base64-encodes it.
+     */
+    public static <B extends KinesisBaseClientBuilder<B, C>, C> C build(B builder, Optional<URI> endpoint) {
+        endpoint.ifPresent(builder::endpointOverride);
+        // The SDK has no switch per client: it reads the setting once, while building one. So set it
+        // for that moment only; the lock keeps our other builds from seeing it or clearing it early.
+        synchronized (CBOR_SWITCH) {
+            if (endpoint.isEmpty() || SdkSystemSetting.CBOR_ENABLED.getNonDefaultStringValue().isPresent()) {
+                return builder.build();
+            }
+            System.setProperty(SdkSystemSetting.CBOR_ENABLED.property(), "false");
+            try {
+                return builder.build();
+            } finally {
+                System.clearProperty(SdkSystemSetting.CBOR_ENABLED.property());
+            }
+        }
     }
 
     KinesisAsyncClient kinesis() {
@@ -104,16 +132,6 @@ final class KinesisClients implements AutoCloseable {
                 .build();
         owned.add(assumed);
         return assumed;
-    }
-
-    /**
-     * Speak JSON, not CBOR: kinesalite cuts CBOR replies above about 16 KiB, and real Kinesis takes
-     * JSON just as well. The SDK reads this property when a client is built; an explicit setting wins.
-     */
-    private static void disableCbor() {
-        if (System.getProperty("aws.cborEnabled") == null && System.getenv("CBOR_ENABLED") == null) {
-            System.setProperty("aws.cborEnabled", "false");
-        }
     }
 
     @Override

@@ -8,8 +8,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // kinesalite cuts CBOR replies over ~16 KiB, and AWS speaks JSON just as well. The SDK reads
-        // this when a client is built, so it must be set before any is; an explicit setting wins.
+        // sluice tail builds its Kinesis client without KinesisClients.build, which would pick JSON for
+        // an endpoint such as kinesalite's (it cuts CBOR replies over ~16 KiB). So every client here
+        // speaks JSON unless told otherwise. The SDK reads this as a client is built: set it before any.
         if (System.getProperty("aws.cborEnabled") == null && System.getenv("CBOR_ENABLED") == null) {
             System.setProperty("aws.cborEnabled", "false");
         }

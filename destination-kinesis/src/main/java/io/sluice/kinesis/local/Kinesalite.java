@@ -1,5 +1,6 @@
 package io.sluice.kinesis.local;
 
+import io.sluice.kinesis.KinesisClients;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  *
  * <p>kinesalite is installed with npm on first use into {@code $SLUICE_CACHE_DIR/kinesalite-3.3.3}
  * (default {@code ~/.cache/sluice}); {@code node} and {@code npm} must be on the PATH. It does not
- * check credentials. Clients must speak JSON, not CBOR ({@code aws.cborEnabled=false}).
+ * check credentials. Clients must speak JSON, not CBOR: those {@link KinesisClients#build} points at
+ * its endpoint do.
  */
 public final class Kinesalite implements AutoCloseable {
 
@@ -123,19 +126,13 @@ public final class Kinesalite implements AutoCloseable {
         return endpoint;
     }
 
-    /**
-     * A new client for this server, which the caller closes: region {@link #REGION}, dummy keys,
-     * HTTP/1.1. Sets {@code aws.cborEnabled=false} for the JVM: kinesalite cuts CBOR replies above
-     * about 16 KiB, and the SDK reads the property whenever a client is built.
-     */
+    /** A new client for this server, which the caller closes: region {@link #REGION}, dummy keys, HTTP/1.1. */
     public KinesisAsyncClient newClient() {
-        System.setProperty("aws.cborEnabled", "false");
-        return KinesisAsyncClient.builder()
+        var builder = KinesisAsyncClient.builder()
                 .region(Region.of(REGION))
-                .endpointOverride(endpoint)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
-                .build();
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1));
+        return KinesisClients.build(builder, Optional.of(endpoint));
     }
 
     /** Creates a stream with {@code shards} shards and waits until it is ACTIVE. */
