@@ -17,7 +17,6 @@ import io.sluice.spi.settings.SettingsSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -188,16 +187,8 @@ public final class AdminState {
         return "sluice admin state v1|" + source + "|" + name + "|" + field;
     }
 
-    public Path file() {
-        return file;
-    }
-
     public synchronized Optional<StoredDestination> get(String name) {
         return Optional.ofNullable(entries.get(name));
-    }
-
-    public synchronized List<StoredDestination> all() {
-        return List.copyOf(entries.values());
     }
 
     /**
@@ -354,7 +345,7 @@ public final class AdminState {
                         values.set(field, box.seal(secret.reveal(), context(entry.source(), entry.name(), field)));
                     } else if (value == StoredDestination.FROM_CONFIG) {
                         values.putObject(field).put("fromConfig", true);
-                    } else if (value instanceof URI || value instanceof BigInteger) {
+                    } else if (value instanceof BigInteger) {
                         values.put(field, value.toString());
                     } else {
                         values.set(field, JSON.valueToTree(value));

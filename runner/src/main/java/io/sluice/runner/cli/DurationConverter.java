@@ -11,7 +11,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     public Duration convert(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         try {
-            if (v.startsWith("pt") || v.startsWith("p")) {
+            if (v.startsWith("p")) {
                 return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
             }
             if (v.endsWith("ms")) {

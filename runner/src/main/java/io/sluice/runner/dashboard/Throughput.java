@@ -33,7 +33,7 @@ public final class Throughput implements EventObserver {
      *
      * @param start the start of the first bucket
      */
-    public record Window(Instant start, Duration bucket, long[] delivered, long[] failed) {}
+    public record Window(Instant start, long[] delivered, long[] failed) {}
 
     @Override
     public void delivered(String source, String destination, Event event, Map<String, String> receipt) {
@@ -62,7 +62,7 @@ public final class Throughput implements EventObserver {
         long first = current - n + 1;
         Series s = series.get(destination);
         long[][] values = s == null ? new long[][] {new long[n], new long[n]} : s.window(first, n);
-        return new Window(Instant.ofEpochMilli(first * BUCKET.toMillis()), BUCKET, values[0], values[1]);
+        return new Window(Instant.ofEpochMilli(first * BUCKET.toMillis()), values[0], values[1]);
     }
 
     private long now() {

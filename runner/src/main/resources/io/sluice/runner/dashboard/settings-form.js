@@ -34,7 +34,6 @@ export function settingsForm(container, schema, current) {
       }
       return settings;
     },
-    fieldNames: fields.map(f => f.name),
   };
 }
 
