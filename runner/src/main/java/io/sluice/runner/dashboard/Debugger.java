@@ -220,10 +220,10 @@ public final class Debugger implements EventObserver, AutoCloseable {
         final String source;
         final Instant at;
         final Event event;
-        final JsonNode rejectedCall;
         final List<SpecError> errors;
         final String path;
         final Map<String, DestinationOutcome> outcomes = new LinkedHashMap<>();
+        /** The call as shown: a refused call's from the start, an event's parsed on its first render. */
         JsonNode payload;
         boolean evicted;
 
@@ -232,7 +232,6 @@ public final class Debugger implements EventObserver, AutoCloseable {
             this.source = source;
             this.at = at;
             this.event = event;
-            this.rejectedCall = null;
             this.errors = List.of();
             this.path = null;
             destinations.forEach(d -> outcomes.put(d, new DestinationOutcome("pending", null, Map.of())));
@@ -243,7 +242,7 @@ public final class Debugger implements EventObserver, AutoCloseable {
             this.source = source;
             this.at = at;
             this.event = null;
-            this.rejectedCall = call;
+            this.payload = call;
             this.errors = List.copyOf(errors);
             this.path = path;
         }
@@ -300,7 +299,7 @@ public final class Debugger implements EventObserver, AutoCloseable {
                     }
                 }
             } else {
-                JsonNode call = e.rejectedCall;
+                JsonNode call = e.payload;
                 if (call != null && call.isObject()) {
                     if (call.path("type").isTextual()) {
                         node.put("type", call.get("type").asText());
@@ -327,7 +326,6 @@ public final class Debugger implements EventObserver, AutoCloseable {
                     errors.addObject().put("code", error.code().code()).put("path", error.path())
                             .put("message", error.message());
                 }
-                e.payload = call;
             }
             ArrayNode destinations = node.putArray("destinations");
             e.outcomes.forEach((name, outcome) -> {
