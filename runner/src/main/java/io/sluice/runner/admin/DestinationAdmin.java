@@ -9,6 +9,7 @@ import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.dashboard.Throughput;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.routing.DeliveryTally;
 import io.sluice.runner.routing.Pipeline;
 import io.sluice.runner.routing.Route;
 import io.sluice.runner.routing.Source;
@@ -405,9 +406,10 @@ public final class DestinationAdmin {
         Health health = route.health();
         d.putObject("health").put("status", health.status().name().toLowerCase(Locale.ROOT)).put("message", health.message());
         d.put("bufferedEvents", route.bufferedEvents());
-        Throughput.Counts counts = throughput.counts(route.name());
-        d.putObject("counts").put("delivered", counts.delivered()).put("failed", counts.failed())
-                .put("retried", counts.retried());
+        DeliveryTally tally = route.tally();
+        d.putObject("counts").put("delivered", tally.delivered())
+                .put("failed", tally.failures().values().stream().mapToLong(Long::longValue).sum())
+                .put("retried", tally.retried());
         SluiceConfig.Destination definition = current.get(route.name());
         if (definition != null) {
             d.set("settings", masked(definition.settings()));

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per destination: delivered, failed and retried counts since start, and delivered and failed
- * events per 10-second bucket over the last 15 minutes, in a ring of 90 buckets held in memory.
- * Keyed by destination name, which a rebuild keeps, so the numbers carry on across one.
+ * Per destination: delivered and failed events per 10-second bucket over the last 15 minutes, in a
+ * ring of 90 buckets held in memory. Keyed by destination name, which a rebuild keeps, so the
+ * numbers carry on across one. The totals since start are the route's {@code DeliveryTally}.
  */
 public final class Throughput implements EventObserver {
 
@@ -24,9 +24,6 @@ public final class Throughput implements EventObserver {
     public Throughput(Clock clock) {
         this.clock = clock;
     }
-
-    /** Totals since start. */
-    public record Counts(long delivered, long failed, long retried) {}
 
     /**
      * Buckets oldest first; the last one is the current, still filling.
@@ -43,16 +40,6 @@ public final class Throughput implements EventObserver {
     @Override
     public void failed(String source, String destination, Event event, String reason) {
         series(destination).add(now(), false);
-    }
-
-    @Override
-    public void retrying(String source, String destination, Event event, String reason, int attempt) {
-        series(destination).retried();
-    }
-
-    public Counts counts(String destination) {
-        Series s = series.get(destination);
-        return s == null ? new Counts(0, 0, 0) : s.counts();
     }
 
     /** The last {@code minutes} (1 to 15) for {@code destination}. */
@@ -78,9 +65,6 @@ public final class Throughput implements EventObserver {
         private final long[] bucketOf = new long[BUCKETS];
         private final long[] delivered = new long[BUCKETS];
         private final long[] failed = new long[BUCKETS];
-        private long deliveredTotal;
-        private long failedTotal;
-        private long retriedTotal;
 
         Series() {
             java.util.Arrays.fill(bucketOf, -1);
@@ -95,19 +79,9 @@ public final class Throughput implements EventObserver {
             }
             if (ok) {
                 delivered[slot]++;
-                deliveredTotal++;
             } else {
                 failed[slot]++;
-                failedTotal++;
             }
-        }
-
-        synchronized void retried() {
-            retriedTotal++;
-        }
-
-        synchronized Counts counts() {
-            return new Counts(deliveredTotal, failedTotal, retriedTotal);
         }
 
         synchronized long[][] window(long first, int n) {

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counts of one destination's outcomes, with the reasons of failures, for {@code sluice send}'s summary. */
+/**
+ * Counts of one destination's outcomes, with the reasons of failures, for {@code sluice send}'s
+ * summary and the dashboard's totals.
+ */
 public final class DeliveryTally {
 
     /** Distinct failure reasons kept; the rest are counted under {@link #OTHER}. */
@@ -12,10 +15,15 @@ public final class DeliveryTally {
     static final String OTHER = "(other reasons)";
 
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
     private final Map<String, Long> failures = new LinkedHashMap<>();
 
     void recordDelivered() {
         delivered.incrementAndGet();
+    }
+
+    void recordRetried() {
+        retried.incrementAndGet();
     }
 
     synchronized void recordFailure(String reason) {
@@ -25,6 +33,11 @@ public final class DeliveryTally {
 
     public long delivered() {
         return delivered.get();
+    }
+
+    /** Retryable failures: each attempt that will be made again. */
+    public long retried() {
+        return retried.get();
     }
 
     /** Failure counts by reason. */

@@ -49,6 +49,7 @@ final class OutcomeRecorder implements DeliveryListener {
     @Override
     public void retrying(Event event, String reason, int attempt) {
         metrics.retried(destination);
+        tally.recordRetried();
         if (attempt == 1 || attempt % 10 == 0) {
             LOG.info("{}: retrying {} (attempt {}): {}", destination, event, attempt, reason);
         }

@@ -253,6 +253,45 @@ class AdminApiTest {
     }
 
     @Test
+    void eachDestinationCountsWhatHappenedToItsEventsAcrossARebuild() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            assertThat(admin.bearer("POST", "/api/sources/web/destinations", "{\"type\":\"memory\",\"name\":\"web/refusing\","
+                    + "\"settings\":{\"instance\":\"api-refusing\",\"mode\":\"reject\"}}").statusCode()).isEqualTo(201);
+            // Nothing listens at its endpoint: every attempt fails and is retried.
+            assertThat(admin.bearer("POST", "/api/sources/web/destinations", kinesis("web/kinesis", "us-east-1", "s"))
+                    .statusCode()).isEqualTo(201);
+            for (String id : List.of("count-1", "count-2")) {
+                assertThat(sluice.post("/v1/track", track(id), basic(KEY)).statusCode()).isEqualTo(200);
+            }
+            awaitCounts(admin, "web/memory", c -> c.get("delivered").asLong() == 2);
+            awaitCounts(admin, "web/refusing", c -> c.get("failed").asLong() == 2);
+            awaitCounts(admin, "web/kinesis", c -> c.get("retried").asLong() >= 2);
+
+            assertThat(admin.bearer("PUT", destination("web", "web/memory"),
+                    "{\"settings\":{\"instance\":\"api-yaml\"}}").statusCode()).isEqualTo(200);
+
+            JsonNode counts = admin.getJson("/api/sources").at("/sources/0/destinations");
+            assertThat(counts).extracting(d -> d.get("name").asText() + " " + d.at("/counts/delivered").asLong()
+                    + "/" + d.at("/counts/failed").asLong() + "/" + Math.min(2, d.at("/counts/retried").asLong()))
+                    .containsExactly("web/memory 2/0/0", "web/refusing 0/2/0", "web/kinesis 0/0/2");
+        }
+    }
+
+    /** Waits until the destination's {@code counts} satisfy {@code condition}. */
+    static void awaitCounts(AdminClient admin, String name, java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + TestSluice.WAIT.toNanos();
+        JsonNode counts = admin.getJson(destination("web", name)).get("counts");
+        while (!condition.test(counts)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": counts still " + counts);
+            }
+            Thread.sleep(20);
+            counts = admin.getJson(destination("web", name)).get("counts");
+        }
+    }
+
+    @Test
     void unknownDestinationsAndPathsAre404() throws Exception {
         try (TestSluice sluice = start("")) {
             AdminClient admin = admin(sluice);
