@@ -5,12 +5,14 @@ import io.sluice.core.spec.SpecJson;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,8 @@ public final class KinesisTail {
 
     /** Kinesis allows five GetRecords calls per second per shard; idle polling stays well under. */
     static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** Each round reads every shard once; this shortest round keeps a busy shard at those five calls. */
+    static final Duration BUSY_POLL = Duration.ofMillis(200);
     static final Duration SHARD_REFRESH = Duration.ofSeconds(10);
     static final Duration THROTTLE_PAUSE = Duration.ofSeconds(1);
 
@@ -63,26 +67,40 @@ public final class KinesisTail {
     private final KinesisClient client;
     private final Options options;
     private final Consumer<String> out;
+    private final Duration shardRefresh;
+    /** Requests name the stream by ARN or by name; the other stays null, which the SDK leaves out. */
+    private final String streamArn;
+    private final String streamName;
     private final Map<String, String> iterators = new LinkedHashMap<>();
+    /** Where each shard was first read from: an expired iterator before any record starts there again. */
+    private final Map<String, ShardIteratorType> startedAt = new HashMap<>();
     private final Map<String, String> lastSequence = new LinkedHashMap<>();
     private final Set<String> finished = new HashSet<>();
     private long printed;
 
     public KinesisTail(KinesisClient client, Options options, Consumer<String> out) {
+        this(client, options, out, SHARD_REFRESH);
+    }
+
+    KinesisTail(KinesisClient client, Options options, Consumer<String> out, Duration shardRefresh) {
         this.client = client;
         this.options = options;
         this.out = out;
+        this.shardRefresh = shardRefresh;
+        this.streamArn = options.stream().startsWith("arn:") ? options.stream() : null;
+        this.streamName = streamArn == null ? options.stream() : null;
     }
 
     /** Tails until {@code max} records, the timeout, or an interrupt; returns the records printed. */
     public long run() throws InterruptedException {
         long deadline = options.timeout().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
         refreshShards(true);
-        long nextRefresh = System.nanoTime() + SHARD_REFRESH.toNanos();
+        long nextRefresh = System.nanoTime() + shardRefresh.toNanos();
         while (!done() && System.nanoTime() < deadline) {
-            if (System.nanoTime() >= nextRefresh) {
+            long roundStart = System.nanoTime();
+            if (roundStart >= nextRefresh) {
                 refreshShards(false);
-                nextRefresh = System.nanoTime() + SHARD_REFRESH.toNanos();
+                nextRefresh = System.nanoTime() + shardRefresh.toNanos();
             }
             boolean any = false;
             for (String shard : new ArrayList<>(iterators.keySet())) {
@@ -91,10 +109,9 @@ public final class KinesisTail {
                     return printed;
                 }
             }
-            if (!any) {
-                long left = deadline - System.nanoTime();
-                Thread.sleep(Math.max(1, Math.min(IDLE_POLL.toMillis(), left / 1_000_000)));
-            }
+            long pause = any ? BUSY_POLL.toNanos() - (System.nanoTime() - roundStart) : IDLE_POLL.toNanos();
+            // In nanoseconds, as sleep rounds up: a pause cut short by the deadline ends past it.
+            TimeUnit.NANOSECONDS.sleep(Math.min(pause, deadline - System.nanoTime()));
         }
         return printed;
     }
@@ -148,13 +165,10 @@ public final class KinesisTail {
         List<Shard> shards = new ArrayList<>();
         String next = null;
         do {
-            ListShardsRequest.Builder request = ListShardsRequest.builder();
-            if (next == null) {
-                stream(request);
-            } else {
-                request.nextToken(next);
-            }
-            ListShardsResponse page = client.listShards(request.build());
+            ListShardsRequest request = next == null
+                    ? ListShardsRequest.builder().streamARN(streamArn).streamName(streamName).build()
+                    : ListShardsRequest.builder().nextToken(next).build();
+            ListShardsResponse page = client.listShards(request);
             shards.addAll(page.shards());
             next = page.nextToken();
         } while (next != null);
@@ -165,6 +179,7 @@ public final class KinesisTail {
             }
             // Shards found later are children of a reshard: read them from their start.
             ShardIteratorType type = initial ? options.from().type : ShardIteratorType.TRIM_HORIZON;
+            startedAt.put(id, type);
             iterators.put(id, iterator(id, type, null));
             if (!initial) {
                 LOG.info("following new shard {}", id);
@@ -174,28 +189,17 @@ public final class KinesisTail {
 
     private String resume(String shard) {
         String after = lastSequence.get(shard);
-        return after == null ? iterator(shard, options.from().type, null)
+        return after == null ? iterator(shard, startedAt.get(shard), null)
                 : iterator(shard, ShardIteratorType.AFTER_SEQUENCE_NUMBER, after);
     }
 
     private String iterator(String shard, ShardIteratorType type, String afterSequence) {
-        GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder()
+        return client.getShardIterator(GetShardIteratorRequest.builder()
+                .streamARN(streamArn)
+                .streamName(streamName)
                 .shardId(shard)
                 .shardIteratorType(type)
-                .startingSequenceNumber(afterSequence);
-        if (options.stream().startsWith("arn:")) {
-            request.streamARN(options.stream());
-        } else {
-            request.streamName(options.stream());
-        }
-        return client.getShardIterator(request.build()).shardIterator();
-    }
-
-    private void stream(ListShardsRequest.Builder request) {
-        if (options.stream().startsWith("arn:")) {
-            request.streamARN(options.stream());
-        } else {
-            request.streamName(options.stream());
-        }
+                .startingSequenceNumber(afterSequence)
+                .build()).shardIterator();
     }
 }
