@@ -1,5 +1,6 @@
 package io.sluice.runner.cli;
 
+import io.sluice.kinesis.KinesisClients;
 import io.sluice.runner.kinesis.KinesisTail;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -107,10 +108,7 @@ final class TailCommand implements Callable<Integer> {
         } else if (endpoint != null) {
             builder.region(Region.US_EAST_1);
         }
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
-        }
-        return builder.build();
+        return KinesisClients.build(builder, Optional.ofNullable(endpoint));
     }
 
     private AwsCredentialsProvider credentials() {
