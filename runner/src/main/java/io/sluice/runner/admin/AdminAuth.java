@@ -10,7 +10,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -248,9 +247,5 @@ final class AdminAuth {
     /** Sessions are found by a digest of their id, so the map holds nothing a cookie could be made from. */
     private static String key(String id) {
         return HexFormat.of().formatHex(WriteKey.sha256(id));
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -10,8 +10,8 @@ import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.secrets.SecretBox;
+import io.sluice.spi.settings.InvalidSettingsException;
 import io.sluice.spi.settings.Secret;
-import io.sluice.spi.settings.SettingError;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
 import java.io.IOException;
@@ -299,12 +299,14 @@ public final class AdminState {
         }
         SettingsSchema schema = plugin.get().provider().settingsSchema();
         Map<String, Object> raw = raw(stored.settings().orElseThrow(), configured.map(SluiceConfig.Destination::settings));
-        List<SettingError> problems = schema.validate(raw);
-        if (!problems.isEmpty()) {
-            problems.forEach(p -> errors.add(stored.name() + ".settings." + p.message()));
+        Settings settings;
+        try {
+            settings = schema.parse(raw);
+        } catch (InvalidSettingsException e) {
+            e.errors().forEach(p -> errors.add(stored.name() + ".settings." + p.message()));
             return Optional.empty();
         }
-        return Optional.of(new SluiceConfig.Destination(stored.name(), type, schema.parse(raw),
+        return Optional.of(new SluiceConfig.Destination(stored.name(), type, settings,
                 configured.map(SluiceConfig.Destination::delivery).orElse(config.delivery())));
     }
 

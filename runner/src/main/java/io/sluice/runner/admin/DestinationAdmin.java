@@ -15,6 +15,7 @@ import io.sluice.runner.routing.Route;
 import io.sluice.runner.routing.Source;
 import io.sluice.runner.secrets.SecretBox;
 import io.sluice.spi.Health;
+import io.sluice.spi.settings.InvalidSettingsException;
 import io.sluice.spi.settings.Secret;
 import io.sluice.spi.settings.Setting;
 import io.sluice.spi.settings.SettingError;
@@ -161,17 +162,18 @@ public final class DestinationAdmin {
         JsonNode given = settingsIn(body, errors);
         Map<String, Object> raw = new LinkedHashMap<>();
         Map<String, Object> stored = new LinkedHashMap<>();
+        Optional<Settings> settings = Optional.empty();
         if (plugin.isPresent()) {
             SettingsSchema schema = plugin.get().provider().settingsSchema();
             read(schema, given, raw, stored, new HashSet<>());
-            errors.addAll(schema.validate(raw));
+            settings = parse(schema, raw, errors);
         }
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
         requireKeyFor(stored);
-        SettingsSchema schema = plugin.orElseThrow().provider().settingsSchema();
-        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, type, schema.parse(raw), configured.delivery());
+        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, type, settings.orElseThrow(),
+                configured.delivery());
         Optional<StoredDestination> before = state.get(name);
         state.put(StoredDestination.defined(source.name(), name, type, enabled, stored));
         Route route;
@@ -224,12 +226,13 @@ public final class DestinationAdmin {
                         .forEach(raw::put);
             }
         }
-        errors.addAll(schema.validate(raw));
+        Optional<Settings> settings = parse(schema, raw, errors);
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
         requireKeyFor(stored);
-        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, old.type(), schema.parse(raw), old.delivery());
+        SluiceConfig.Destination destination = new SluiceConfig.Destination(name, old.type(), settings.orElseThrow(),
+                old.delivery());
         Optional<StoredDestination> before = state.get(name);
         state.put(StoredDestination.defined(route.source(), name, old.type(), enabled, stored));
         try {
@@ -295,6 +298,16 @@ public final class DestinationAdmin {
             return new AdminException(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", e.getMessage());
         }
         return new AdminException(StatusCodes.BAD_REQUEST, "cannot_create", e.getMessage());
+    }
+
+    /** The typed settings, checked once; empty with every broken rule added to {@code errors}. */
+    private static Optional<Settings> parse(SettingsSchema schema, Map<String, Object> raw, List<SettingError> errors) {
+        try {
+            return Optional.of(schema.parse(raw));
+        } catch (InvalidSettingsException e) {
+            errors.addAll(e.errors());
+            return Optional.empty();
+        }
     }
 
     /**
