@@ -60,9 +60,9 @@ public final class AdminModule extends AbstractModule {
 
     @Provides
     @Singleton
-    DestinationAdmin destinationAdmin(SluiceConfig config, AdminState.Applied applied, PluginRegistry registry,
+    DestinationAdmin destinationAdmin(SluiceConfig config, PluginRegistry registry,
                                       Pipeline pipeline, AdminState state, SecretBox box, Throughput throughput) {
-        return new DestinationAdmin(config, applied.config(), registry, pipeline, state, box, throughput);
+        return new DestinationAdmin(config, registry, pipeline, state, box, throughput);
     }
 
     @Provides

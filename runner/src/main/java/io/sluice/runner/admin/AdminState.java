@@ -68,19 +68,7 @@ public final class AdminState {
     }
 
     /** The destinations after the stored changes, and which of them are switched off. */
-    public record Applied(SluiceConfig config, Set<String> disabled) {
-
-        /** Switches off, in a pipeline started with {@link #config()}, what was switched off in the dashboard. */
-        public void switchOff(io.sluice.runner.routing.Pipeline pipeline) {
-            for (SluiceConfig.Source source : config.sources()) {
-                for (SluiceConfig.Destination d : source.destinations()) {
-                    if (disabled.contains(d.name())) {
-                        pipeline.setEnabled(source.name(), d.name(), false);
-                    }
-                }
-            }
-        }
-    }
+    public record Applied(SluiceConfig config, Set<String> disabled) {}
 
     /**
      * Reads the state file (none yet: no changes) and opens its secrets. Values sealed with a

@@ -32,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -58,14 +57,12 @@ public final class DestinationAdmin {
     private final SecretBox box;
     private final Throughput throughput;
     private final Duration rebuildTimeout;
-    private final Map<String, SluiceConfig.Destination> current = new ConcurrentHashMap<>();
     private final Map<String, String> configuredSource = new LinkedHashMap<>();
 
     /**
-     * @param configured the configuration as the YAML file gives it
-     * @param effective  the same with the stored changes applied: what the pipeline was started with
+     * @param configured the configuration as the YAML file gives it (the pipeline runs it with the stored changes applied)
      */
-    public DestinationAdmin(SluiceConfig configured, SluiceConfig effective, PluginRegistry registry, Pipeline pipeline,
+    public DestinationAdmin(SluiceConfig configured, PluginRegistry registry, Pipeline pipeline,
                             AdminState state, SecretBox box, Throughput throughput) {
         this.configured = configured;
         this.registry = registry;
@@ -74,7 +71,6 @@ public final class DestinationAdmin {
         this.box = box;
         this.throughput = throughput;
         this.rebuildTimeout = configured.admin().rebuildTimeout();
-        effective.sources().forEach(s -> s.destinations().forEach(d -> current.put(d.name(), d)));
         configured.sources().forEach(s -> s.destinations().forEach(d -> configuredSource.put(d.name(), s.name())));
     }
 
@@ -183,7 +179,6 @@ public final class DestinationAdmin {
             undo(name, before);
             throw refused(e);
         }
-        current.put(name, destination);
         return view(route);
     }
 
@@ -195,7 +190,7 @@ public final class DestinationAdmin {
     public synchronized ObjectNode update(String sourceName, String name, JsonNode body) {
         Route route = route(sourceName, name);
         requireObject(body);
-        SluiceConfig.Destination old = current.get(name);
+        SluiceConfig.Destination old = route.definition();
         SettingsSchema schema = registry.find(old.type()).orElseThrow().provider().settingsSchema();
         List<SettingError> errors = new ArrayList<>();
         if (body.has("type") && !old.type().equals(body.path("type").asText())) {
@@ -236,13 +231,11 @@ public final class DestinationAdmin {
         Optional<StoredDestination> before = state.get(name);
         state.put(StoredDestination.defined(route.source(), name, old.type(), enabled, stored));
         try {
-            pipeline.replace(route.source(), destination, rebuildTimeout);
+            pipeline.replace(route.source(), destination, enabled, rebuildTimeout);
         } catch (RuntimeException e) {
             undo(name, before);
             throw refused(e);
         }
-        current.put(name, destination);
-        pipeline.setEnabled(route.source(), name, enabled);
         return destination(route.source(), name);
     }
 
@@ -278,7 +271,6 @@ public final class DestinationAdmin {
             undo(name, before);
             throw refused(e);
         }
-        current.remove(name);
         return JSON.createObjectNode().put("success", true).put("removed", name).put("deadLettered", left);
     }
 
@@ -423,10 +415,7 @@ public final class DestinationAdmin {
         d.putObject("counts").put("delivered", tally.delivered())
                 .put("failed", tally.failures().values().stream().mapToLong(Long::longValue).sum())
                 .put("retried", tally.retried());
-        SluiceConfig.Destination definition = current.get(route.name());
-        if (definition != null) {
-            d.set("settings", masked(definition.settings()));
-        }
+        d.set("settings", masked(route.definition().settings()));
         return d;
     }
 

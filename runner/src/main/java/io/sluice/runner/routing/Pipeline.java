@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -79,11 +80,13 @@ public final class Pipeline implements AutoCloseable {
     /**
      * Creates and opens every configured destination, starts its engine, and hands it what the
      * spool still holds for it from an earlier run; {@code observer} hears what happens to each event.
+     * A destination named in {@code disabled} starts switched off.
      *
      * @throws IllegalArgumentException when a provider refuses its settings; what is already open is closed
      */
     public static Pipeline start(SluiceConfig config, PluginRegistry registry, SluiceMetrics metrics,
-                                 DeadLetterFile deadLetters, Optional<Spool> spool, EventObserver observer) {
+                                 DeadLetterFile deadLetters, Optional<Spool> spool, EventObserver observer,
+                                 Set<String> disabled) {
         List<Source> sources = new ArrayList<>();
         List<DeliveryEngine> started = new ArrayList<>();
         try {
@@ -91,7 +94,7 @@ public final class Pipeline implements AutoCloseable {
                 List<Route> routes = new ArrayList<>();
                 for (SluiceConfig.Destination d : s.destinations()) {
                     Route route = openRoute(s.name(), d, registry, metrics, deadLetters, spool, observer,
-                            new DeliveryTally(), true);
+                            new DeliveryTally(), !disabled.contains(d.name()));
                     started.add(route.engine());
                     routes.add(route);
                 }
@@ -118,7 +121,7 @@ public final class Pipeline implements AutoCloseable {
         open(destination, d, plugin);
         DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(),
                 new OutcomeRecorder(source, d.name(), metrics, deadLetters, tally, spool, observer));
-        return new Route(source, d.name(), d.type(), provider.integrationName(), engine, tally, enabled);
+        return new Route(source, d, provider.integrationName(), engine, tally, enabled);
     }
 
     /** Events a replay reads from the spool at a time. */
@@ -255,7 +258,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Rebuilds a destination with new settings, keeping its name, counts and on/off state. The new
+     * Rebuilds a destination with new settings and the given on/off state, keeping its name and counts. The new
      * destination is opened first and takes every new event from the swap on; the old engine then
      * delivers what it holds for up to {@code drainTimeout}, and whatever it still holds after
      * that (queued, waiting to retry or in flight) is handed to the new one. Nothing is lost; an
@@ -265,7 +268,8 @@ public final class Pipeline implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown source or destination, a changed type, or a
      *                                  destination that cannot be created (the old one then runs on)
      */
-    public synchronized int replace(String sourceName, SluiceConfig.Destination destination, Duration drainTimeout) {
+    public synchronized int replace(String sourceName, SluiceConfig.Destination destination, boolean enabled,
+                                    Duration drainTimeout) {
         ensureOpen();
         Source source = requireSource(sourceName);
         Route old = requireRoute(source, destination.name());
@@ -274,7 +278,7 @@ public final class Pipeline implements AutoCloseable {
                     + " destination; its type cannot change (remove it and add a new one)");
         }
         Route fresh = openRoute(source.name(), destination, registry, metrics, deadLetters, spool, observer,
-                old.tally(), old.enabled());
+                old.tally(), enabled);
         swap(source, routes -> routes.stream().map(r -> r == old ? fresh : r).toList());
         List<Event> left = closeEngine(old, drainTimeout);
         left.forEach(fresh.engine()::offer);

@@ -1,6 +1,7 @@
 package io.sluice.runner.routing;
 
 import io.sluice.core.delivery.DeliveryEngine;
+import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.metrics.SluiceMetrics;
 import io.sluice.spi.Health;
 
@@ -8,19 +9,28 @@ import io.sluice.spi.Health;
  * One destination instance of a source, with the engine that delivers to it.
  *
  * @param source          the source's name
- * @param name            the instance's unique name (metrics label, dead-letter field)
- * @param type            the provider id
+ * @param definition      what it was built from: its unique name (metrics label, dead-letter field), type and settings
  * @param integrationName the key that enables or disables it in a call's {@code integrations}
  * @param engine          its delivery engine
  * @param tally           what happened to the events it was given
  * @param enabled         whether new events are routed to it; a disabled route still delivers what it holds
  */
-public record Route(String source, String name, String type, String integrationName, DeliveryEngine engine,
+public record Route(String source, SluiceConfig.Destination definition, String integrationName, DeliveryEngine engine,
                     DeliveryTally tally, boolean enabled) implements SluiceMetrics.DestinationGauge {
 
     /** The same route, switched on or off. */
     Route withEnabled(boolean on) {
-        return new Route(source, name, type, integrationName, engine, tally, on);
+        return new Route(source, definition, integrationName, engine, tally, on);
+    }
+
+    /** The instance's unique name. */
+    public String name() {
+        return definition.name();
+    }
+
+    /** The provider id. */
+    public String type() {
+        return definition.type();
     }
 
     /** The destination's own health; a health check that throws counts as unhealthy. */
@@ -36,7 +46,7 @@ public record Route(String source, String name, String type, String integrationN
 
     @Override
     public String destinationName() {
-        return name;
+        return name();
     }
 
     @Override

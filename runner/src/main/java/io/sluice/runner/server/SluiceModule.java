@@ -66,10 +66,9 @@ public final class SluiceModule extends AbstractModule {
                       DeadLetterFile deadLetters, EventObserver observer) {
         // The configuration file with the changes made in the dashboard on top.
         SluiceConfig.Spool spool = config.spool();
-        Pipeline pipeline = Pipeline.start(applied.config(), registry, metrics, deadLetters,
-                spool.enabled() ? Optional.of(Spool.open(spool.path(), spool.policy())) : Optional.empty(), observer);
-        applied.switchOff(pipeline);
-        return pipeline;
+        return Pipeline.start(applied.config(), registry, metrics, deadLetters,
+                spool.enabled() ? Optional.of(Spool.open(spool.path(), spool.policy())) : Optional.empty(), observer,
+                applied.disabled());
     }
 
     @Provides
