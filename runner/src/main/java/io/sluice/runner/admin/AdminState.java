@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.runner.config.PlainValues;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
@@ -145,29 +146,7 @@ public final class AdminState {
 
     /** A JSON value as a settings schema reads it. */
     static Object plain(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        if (value.isBoolean()) {
-            return value.booleanValue();
-        }
-        if (value.isIntegralNumber()) {
-            return value.canConvertToLong() ? (Object) value.longValue() : value.bigIntegerValue();
-        }
-        if (value.isNumber()) {
-            return value.doubleValue();
-        }
-        if (value.isArray()) {
-            List<Object> list = new ArrayList<>();
-            value.forEach(v -> list.add(plain(v)));
-            return list;
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
-        value.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
-        return map;
+        return PlainValues.of(value, "", (text, path) -> text); // ${env:} is the configuration file's alone
     }
 
     /** Where a sealed value belongs; bound to it as associated data. */

@@ -582,31 +582,7 @@ public final class ConfigLoader {
 
         /** A settings value as the schema reads it: String, Long, Boolean, Double, or lists and maps of them. */
         Object plain(JsonNode node, String path) {
-            if (node.isTextual()) {
-                return env.apply(node.textValue(), path, errors);
-            }
-            if (node.isIntegralNumber()) {
-                return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue();
-            }
-            if (node.isNumber()) {
-                return node.doubleValue();
-            }
-            if (node.isBoolean()) {
-                return node.booleanValue();
-            }
-            if (node.isArray()) {
-                List<Object> list = new ArrayList<>();
-                for (int i = 0; i < node.size(); i++) {
-                    list.add(plain(node.get(i), path + "[" + i + "]"));
-                }
-                return list;
-            }
-            if (node.isObject()) {
-                Map<String, Object> map = new LinkedHashMap<>();
-                node.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue(), path + "." + e.getKey())));
-                return map;
-            }
-            return null;
+            return PlainValues.of(node, path, (text, at) -> env.apply(text, at, errors));
         }
 
         boolean object(JsonNode node, String path) {
