@@ -64,7 +64,7 @@ public final class SpecParser {
                     case "batch" -> readItems(parser, value, batch);
                     case "context" -> batch.context = MAPPER.readTree(parser);
                     case "integrations" -> batch.integrations = MAPPER.readTree(parser);
-                    case "writeKey" -> batch.writeKey = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    case "writeKey" -> batch.writeKey = readWriteKey(parser, value);
                     case "sentAt" -> batch.sentAt = readSentAt(parser, value);
                     default -> parser.skipChildren();
                 }
@@ -101,6 +101,15 @@ public final class SpecParser {
                 batch.errors.add(new SpecError(ErrorCode.NOT_AN_OBJECT, path, path + ": a call must be a JSON object"));
             }
         }
+    }
+
+    /** Only a string is a write key; any other value is ignored, as in a single call. */
+    private static String readWriteKey(JsonParser parser, JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_STRING) {
+            return parser.getText();
+        }
+        parser.skipChildren();
+        return null;
     }
 
     private static Optional<Instant> readSentAt(JsonParser parser, JsonToken token) throws IOException, RequestException {

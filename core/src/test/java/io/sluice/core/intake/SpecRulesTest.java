@@ -86,6 +86,16 @@ class SpecRulesTest {
             assertThat(itemOnly.writeKey()).contains("wk_item");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"{}", "[\"wk_top\"]", "{\"key\":[\"wk_top\"]}", "7", "null"})
+        void batchWriteKeyThatIsNotAStringIsIgnored(String writeKey) throws Exception {
+            IntakeResult result = batch("{\"writeKey\":" + writeKey
+                    + ",\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"writeKey\":\"wk_item\"}]}");
+            assertThat(result.writeKey()).contains("wk_item");
+            assertThat(result.accepted()).singleElement()
+                    .satisfies(a -> assertThat(a.event().jsonText()).doesNotContain("wk_").doesNotContain("writeKey"));
+        }
+
         @Test
         void invalidJsonIsARequestError() {
             assertThatThrownBy(() -> batch("{\"batch\":[{\"type\":"))
