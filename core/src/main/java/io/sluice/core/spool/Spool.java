@@ -206,9 +206,7 @@ public final class Spool implements AutoCloseable {
 
     /** Everything not yet done, per destination, oldest first: what a restart must deliver again. */
     public Map<String, List<Event>> pending() {
-        CompletableFuture<Map<String, List<Event>>> result = new CompletableFuture<>();
-        queue.add(new Load(result));
-        return result.join();
+        return read(this::load);
     }
 
     @Override
@@ -284,8 +282,6 @@ public final class Spool implements AutoCloseable {
                 } else if (op instanceof Remove r) {
                     remove.setLong(1, r.id);
                     remove.executeUpdate();
-                } else if (op instanceof Load load) {
-                    load.result.complete(load());
                 } else if (op instanceof Read<?> read) {
                     read.run();
                 } else if (op instanceof Stop) {
@@ -311,8 +307,6 @@ public final class Spool implements AutoCloseable {
                     a.done.completeExceptionally(failure);
                 } else if (op instanceof Remove r) {
                     unfinishedRemoves.add(r);
-                } else if (op instanceof Load load) {
-                    load.result.completeExceptionally(e);
                 } else if (op instanceof Read<?> read) {
                     read.result.completeExceptionally(e);
                 } else if (op instanceof Stop) {
@@ -374,20 +368,21 @@ public final class Spool implements AutoCloseable {
     private void insert(Append append, PreparedStatement insert) throws SQLException {
         for (Map.Entry<Event, List<String>> entry : append.routed.entrySet()) {
             Event e = entry.getKey();
+            insert.setString(2, e.type().wireName());
+            insert.setString(3, e.messageId());
+            insert.setString(4, e.userId().orElse(null));
+            insert.setString(5, e.anonymousId().orElse(null));
+            insert.setString(6, e.previousId().orElse(null));
+            insert.setString(7, e.groupId().orElse(null));
+            insert.setString(8, e.eventName().orElse(null));
+            insert.setLong(9, e.timestamp().toEpochMilli());
+            insert.setLong(10, e.receivedAt().toEpochMilli());
+            byte[] json = new byte[e.jsonLength()];
+            e.json().get(json);
+            insert.setBytes(11, json);
+            // Parameters stay bound between executions: only the destination changes per row.
             for (String destination : entry.getValue()) {
                 insert.setString(1, destination);
-                insert.setString(2, e.type().wireName());
-                insert.setString(3, e.messageId());
-                insert.setString(4, e.userId().orElse(null));
-                insert.setString(5, e.anonymousId().orElse(null));
-                insert.setString(6, e.previousId().orElse(null));
-                insert.setString(7, e.groupId().orElse(null));
-                insert.setString(8, e.eventName().orElse(null));
-                insert.setLong(9, e.timestamp().toEpochMilli());
-                insert.setLong(10, e.receivedAt().toEpochMilli());
-                byte[] json = new byte[e.jsonLength()];
-                e.json().get(json);
-                insert.setBytes(11, json);
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -471,21 +466,17 @@ public final class Spool implements AutoCloseable {
             if (op instanceof Append a) {
                 forgetRows(a);
                 a.done.completeExceptionally(new IllegalStateException("the spool is closed"));
-            } else if (op instanceof Load l) {
-                l.result.completeExceptionally(new IllegalStateException("the spool is closed"));
             } else if (op instanceof Read<?> read) {
                 read.result.completeExceptionally(new IllegalStateException("the spool is closed"));
             }
         }
     }
 
-    private sealed interface Op permits Append, Remove, Load, Read, Stop {}
+    private sealed interface Op permits Append, Remove, Read, Stop {}
 
     private record Append(Map<Event, List<String>> routed, CompletableFuture<Void> done) implements Op {}
 
     private record Remove(long id) implements Op {}
-
-    private record Load(CompletableFuture<Map<String, List<Event>>> result) implements Op {}
 
     @FunctionalInterface
     private interface SqlRead<T> {
