@@ -46,6 +46,11 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
+    /**
+     * Set first when the writer stops, for {@link #enqueue}. {@link #closed} cannot tell it: close()
+     * sets it while the writer still has a queue to work through.
+     */
+    private volatile boolean writerDone;
     private long lastSyncNanos = System.nanoTime();
     /** Removals whose transaction failed; the writer thread tries them again with the next one. */
     private final List<Remove> unfinishedRemoves = new ArrayList<>();
@@ -124,10 +129,7 @@ public final class Spool implements AutoCloseable {
         }
         Append op = new Append(routed, new CompletableFuture<>());
         routed.forEach((event, destinations) -> bytes.addAndGet((long) event.jsonLength() * destinations.size()));
-        queue.add(op);
-        if (!writer.isAlive()) {
-            failRemaining(); // the writer stopped meanwhile: nobody would ever answer
-        }
+        enqueue(op);
         return op.done;
     }
 
@@ -197,11 +199,19 @@ public final class Spool implements AutoCloseable {
             throw new IllegalStateException("the spool is closed");
         }
         Read<T> op = new Read<>(read, new CompletableFuture<>());
+        enqueue(op);
+        return op.result.join();
+    }
+
+    /**
+     * The writer may stop between a caller's check of {@link #closed} and its enqueue; then it
+     * has drained the queue for the last time, and the caller must fail the op itself.
+     */
+    private void enqueue(Op op) {
         queue.add(op);
-        if (!writer.isAlive()) {
+        if (writerDone) {
             failRemaining();
         }
-        return op.result.join();
     }
 
     /** Everything not yet done, per destination, oldest first: what a restart must deliver again. */
@@ -243,6 +253,7 @@ public final class Spool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            writerDone = true;
             // From now on appends fail at once instead of waiting for a writer that is gone.
             closed = true;
             failRemaining();

@@ -7,18 +7,28 @@ import io.sluice.spi.event.Event;
 import io.sluice.spi.event.EventType;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
 
 class SpoolTest {
 
@@ -121,6 +131,64 @@ class SpoolTest {
         spool.close();
         assertThatThrownBy(() -> spool.append(routed(List.of("d"), event("m"))).join())
                 .isInstanceOf(CompletionException.class).hasMessageContaining("the spool is closed");
+    }
+
+    /**
+     * An append that passed the closed check while the writer was still running, and enqueued
+     * once the writer had drained its queue for the last time, must still be answered. The test
+     * holds the writer in that window: it owns the database's monitor, so the writer, past its
+     * last look at the queue, blocks closing the database.
+     */
+    @Test
+    void appendRacingTheWritersEndIsFailedNotStranded() throws Exception {
+        Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults());
+        Thread writer = field(spool, "writer", Thread.class);
+        DB database = ((SQLiteConnection) field(spool, "db", Connection.class)).getDatabase();
+        CountDownLatch checked = new CountDownLatch(1);
+        CountDownLatch enqueue = new CountDownLatch(1);
+        // append() reads the routing between its closed check and its enqueue: it waits there.
+        Map<Event, List<String>> routed = new LinkedHashMap<>(routed(List.of("d"), event("m"))) {
+            @Override
+            public void forEach(BiConsumer<? super Event, ? super List<String>> action) {
+                checked.countDown();
+                try {
+                    enqueue.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                super.forEach(action);
+            }
+        };
+        CompletableFuture<CompletableFuture<Void>> appending = CompletableFuture.supplyAsync(() -> spool.append(routed));
+        assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> appended;
+        synchronized (database) {
+            writer.interrupt();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!blockedOn(threads.getThreadInfo(writer.getId()), database)) {
+                assertThat(System.nanoTime()).as("the writer blocks closing the database").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            enqueue.countDown();
+            appended = appending.get(10, TimeUnit.SECONDS);
+        }
+        writer.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(writer.isAlive()).isFalse();
+        assertThat(appended).as("answered once the writer is gone").isCompletedExceptionally();
+        assertThatThrownBy(appended::join).hasMessageContaining("the spool is closed");
+        assertThat(spool.bytes()).isZero();
+    }
+
+    private static boolean blockedOn(ThreadInfo info, Object monitor) {
+        return info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
+                && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(monitor);
+    }
+
+    private static <T> T field(Spool spool, String name, Class<T> type) throws ReflectiveOperationException {
+        Field field = Spool.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return type.cast(field.get(spool));
     }
 
     @Test
