@@ -19,7 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code receivedAt} is the time Sluice received the request;</li>
  *   <li>{@code originalTimestamp} keeps the timestamp the client sent (a replayed message keeps its own);</li>
  *   <li>with {@code sentAt}, the timestamp is corrected for the client's clock skew:
- *       {@code timestamp = receivedAt - (sentAt - originalTimestamp)}, so normalising twice changes nothing;</li>
+ *       {@code timestamp = receivedAt - (sentAt - originalTimestamp)}, so normalising twice changes nothing;
+ *       a correction that would leave the years 0000 to 9999 is not made, so the event stays valid when
+ *       it is sent again (a replay);</li>
  *   <li>without a timestamp, {@code timestamp = receivedAt}.</li>
  * </ul>
  * A timestamp that needs no correction is kept exactly as sent.
@@ -54,10 +56,13 @@ public final class Normaliser {
             original = sent;
             node.put("originalTimestamp", sent);
         }
+        Optional<Instant> corrected = original != null && sentAt.isPresent()
+                ? Optional.of(receivedAt.minus(Duration.between(Timestamps.parse(original).orElseThrow(), sentAt.get())))
+                        .filter(Timestamps::inRange)
+                : Optional.empty();
         Instant timestamp;
-        if (original != null && sentAt.isPresent()) {
-            Duration skew = Duration.between(Timestamps.parse(original).orElseThrow(), sentAt.get());
-            timestamp = receivedAt.minus(skew);
+        if (corrected.isPresent()) {
+            timestamp = corrected.get();
             node.put("timestamp", Timestamps.format(timestamp));
         } else if (sent != null) {
             timestamp = Timestamps.parse(sent).orElseThrow();

@@ -30,7 +30,12 @@ public final class Timestamps {
      * instants outside the years 0000 to 9999.
      */
     public static Optional<Instant> parse(String text) {
-        return parseAnyYear(text).filter(t -> !t.isBefore(EARLIEST) && !t.isAfter(LATEST));
+        return parseAnyYear(text).filter(Timestamps::inRange);
+    }
+
+    /** Whether {@code instant} falls in the years 0000 to 9999, so that {@link #parse} reads back what it is written as. */
+    public static boolean inRange(Instant instant) {
+        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
     }
 
     private static Optional<Instant> parseAnyYear(String text) {

@@ -276,6 +276,20 @@ class SpecRulesTest {
             assertThat(result.accepted().get(0).event().jsonText()).contains("\"sentAt\":\"2024-05-01T11:00:05.000Z\"");
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"0001-01-01T00:00:00Z|9999-12-31T23:59:59Z", "9999-01-01T00:00:00Z|0001-12-31T23:59:59Z"})
+        void skewCorrectionOutsideTheYears0000To9999IsNotMade(String timestampAndSentAt) throws Exception {
+            String timestamp = timestampAndSentAt.split("\\|")[0];
+            String sentAt = timestampAndSentAt.split("\\|")[1];
+            var event = call(EventType.TRACK, "{\"userId\":\"u\",\"event\":\"E\",\"timestamp\":\"" + timestamp
+                    + "\",\"sentAt\":\"" + sentAt + "\"}").accepted().get(0).event();
+            assertThat(event.timestamp()).isEqualTo(Instant.parse(timestamp));
+            assertThat(event.jsonText()).contains("\"timestamp\":\"" + timestamp + "\"");
+            IntakeResult resent = call(EventType.TRACK, event.jsonText());
+            assertThat(resent.rejected()).as("the normalised event sent again").isEmpty();
+            assertThat(resent.accepted().get(0).event().timestamp()).isEqualTo(Instant.parse(timestamp));
+        }
+
         @Test
         void timestampWithoutSentAtIsKeptAsSent() throws Exception {
             var event = call(EventType.TRACK, "{\"userId\":\"u\",\"event\":\"E\",\"timestamp\":\"2024-05-01T11:00:00+02:00\"}").accepted().get(0).event();
