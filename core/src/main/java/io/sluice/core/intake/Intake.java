@@ -9,6 +9,7 @@ import io.sluice.core.spec.SpecError;
 import io.sluice.core.spec.SpecParser;
 import io.sluice.core.spec.SpecValidator;
 import io.sluice.core.spec.Timestamps;
+import io.sluice.core.spec.Validation;
 import io.sluice.spi.event.EventType;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,13 +50,13 @@ public final class Intake {
             rejected.add(new RejectedCall(error.path(), null, List.of(error)));
         }
         for (RawCall call : request.calls()) {
-            List<SpecError> errors = validator.validate(call);
-            if (errors.isEmpty()) {
+            Validation validation = validator.validate(call);
+            if (validation.errors().isEmpty()) {
                 // Read integrations before normalising: the node is serialised there and not looked at again.
                 Integrations integrations = Integrations.of(call.node().get("integrations"));
-                accepted.add(new AcceptedEvent(normaliser.normalise(call, receivedAt, receivedAtText), integrations));
+                accepted.add(new AcceptedEvent(normaliser.normalise(call, validation, receivedAt, receivedAtText), integrations));
             } else {
-                rejected.add(new RejectedCall(call.path(), call.node(), errors));
+                rejected.add(new RejectedCall(call.path(), call.node(), validation.errors()));
             }
         }
         return new IntakeResult(request.writeKey(), receivedAt, accepted, rejected);

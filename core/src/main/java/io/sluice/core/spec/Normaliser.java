@@ -28,15 +28,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Normaliser {
 
-    /** Normalises {@code call}, which must have passed {@link SpecValidator}. Modifies its node. */
-    public Event normalise(RawCall call, Instant receivedAt) {
-        return normalise(call, receivedAt, Timestamps.format(receivedAt));
-    }
-
-    /** As {@link #normalise(RawCall, Instant)}, with {@code receivedAt} formatted once for a whole request. */
-    public Event normalise(RawCall call, Instant receivedAt, String receivedAtText) {
+    /**
+     * Normalises {@code call}, which {@link SpecValidator} found valid with {@code validation}, with
+     * {@code receivedAt} formatted once for a whole request. Modifies the call's node.
+     */
+    public Event normalise(RawCall call, Validation validation, Instant receivedAt, String receivedAtText) {
         ObjectNode node = call.node();
-        EventType type = SpecValidator.typeOf(node).orElseThrow(() -> new IllegalArgumentException("unvalidated call"));
+        EventType type = validation.type().orElseThrow(() -> new IllegalArgumentException("unvalidated call"));
 
         String messageId = text(node, "messageId");
         if (messageId == null || messageId.isEmpty()) {
@@ -45,27 +43,26 @@ public final class Normaliser {
         }
         node.put("receivedAt", receivedAtText);
 
-        Optional<Instant> sentAt = instant(node, "sentAt").or(call::sentAt);
-        if (!node.hasNonNull("sentAt")) {
+        Optional<Instant> sentAt = validation.sentAt().or(call::sentAt);
+        if (validation.sentAt().isEmpty()) {
             sentAt.ifPresent(s -> node.put("sentAt", Timestamps.format(s)));
         }
         // The client's own clock reading: originalTimestamp when a replayed message already has one.
-        String original = text(node, "originalTimestamp");
-        String sent = text(node, "timestamp");
-        if (original == null && sent != null) {
+        Optional<Instant> original = validation.originalTimestamp();
+        Optional<Instant> sent = validation.timestamp();
+        if (original.isEmpty() && sent.isPresent()) {
             original = sent;
-            node.put("originalTimestamp", sent);
+            node.set("originalTimestamp", node.get("timestamp"));
         }
-        Optional<Instant> corrected = original != null && sentAt.isPresent()
-                ? Optional.of(receivedAt.minus(Duration.between(Timestamps.parse(original).orElseThrow(), sentAt.get())))
-                        .filter(Timestamps::inRange)
+        Optional<Instant> corrected = original.isPresent() && sentAt.isPresent()
+                ? Optional.of(receivedAt.minus(Duration.between(original.get(), sentAt.get()))).filter(Timestamps::inRange)
                 : Optional.empty();
         Instant timestamp;
         if (corrected.isPresent()) {
             timestamp = corrected.get();
             node.put("timestamp", Timestamps.format(timestamp));
-        } else if (sent != null) {
-            timestamp = Timestamps.parse(sent).orElseThrow();
+        } else if (sent.isPresent()) {
+            timestamp = sent.get();
         } else {
             timestamp = receivedAt;
             node.put("timestamp", receivedAtText);
@@ -101,11 +98,6 @@ public final class Normaliser {
         }
         String text = value.asText();
         return text.isEmpty() ? null : text;
-    }
-
-    private static Optional<Instant> instant(ObjectNode node, String field) {
-        String text = text(node, field);
-        return text == null ? Optional.empty() : Timestamps.parse(text);
     }
 
     /** A version 4 UUID from a thread-local generator: SecureRandom would contend under load. */

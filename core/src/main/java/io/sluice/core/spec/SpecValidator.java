@@ -3,6 +3,7 @@ package io.sluice.core.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.spi.event.EventType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,9 +14,8 @@ public final class SpecValidator {
     private static final String TYPES = "identify, track, page, screen, group or alias";
     private static final List<String> IDS = List.of("userId", "anonymousId", "previousId", "groupId");
     private static final List<String> OBJECTS = List.of("properties", "traits", "context", "integrations");
-    private static final List<String> TIMESTAMPS = List.of("timestamp", "sentAt", "originalTimestamp");
 
-    public List<SpecError> validate(RawCall call) {
+    public Validation validate(RawCall call) {
         ObjectNode node = call.node();
         String at = call.path();
         List<SpecError> errors = new ArrayList<>(0);
@@ -46,14 +46,23 @@ public final class SpecValidator {
             errors.add(new SpecError(ErrorCode.INVALID_MESSAGE_ID, at + ".messageId",
                     "messageId: must be a string of at most " + SpecLimits.MAX_MESSAGE_ID_LENGTH + " characters"));
         }
-        for (String field : TIMESTAMPS) {
-            JsonNode value = node.get(field);
-            if (value != null && !value.isNull() && (!value.isTextual() || Timestamps.parse(value.asText()).isEmpty())) {
-                errors.add(new SpecError(ErrorCode.INVALID_TIMESTAMP, at + "." + field,
-                        field + ": must be an ISO-8601 date-time, e.g. 2015-02-23T22:28:55.111Z"));
-            }
+        Optional<Instant> timestamp = dateTime(node, "timestamp", at, errors);
+        Optional<Instant> sentAt = dateTime(node, "sentAt", at, errors);
+        Optional<Instant> originalTimestamp = dateTime(node, "originalTimestamp", at, errors);
+        return new Validation(errors, type, timestamp, sentAt, originalTimestamp);
+    }
+
+    private static Optional<Instant> dateTime(ObjectNode node, String field, String at, List<SpecError> errors) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
         }
-        return errors;
+        Optional<Instant> instant = value.isTextual() ? Timestamps.parse(value.asText()) : Optional.empty();
+        if (instant.isEmpty()) {
+            errors.add(new SpecError(ErrorCode.INVALID_TIMESTAMP, at + "." + field,
+                    field + ": must be an ISO-8601 date-time, e.g. 2015-02-23T22:28:55.111Z"));
+        }
+        return instant;
     }
 
     private static void checkCall(EventType type, ObjectNode node, String at, List<SpecError> errors) {
@@ -85,7 +94,7 @@ public final class SpecValidator {
         }
     }
 
-    static Optional<EventType> typeOf(ObjectNode node) {
+    private static Optional<EventType> typeOf(ObjectNode node) {
         JsonNode type = node.get("type");
         return type != null && type.isTextual() ? EventType.fromWireName(type.asText()) : Optional.empty();
     }
