@@ -82,10 +82,6 @@ public final class DeliveryEngine implements AutoCloseable {
         });
     }
 
-    public String name() {
-        return name;
-    }
-
     public Destination destination() {
         return destination;
     }
@@ -277,9 +273,9 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         inFlightEvents -= batch.size();
         if (error != null) {
-            outcomes = nCopies(batch.size(), Outcome.retryable("destination failed: " + error));
+            outcomes = Collections.nCopies(batch.size(), Outcome.retryable("destination failed: " + error));
         } else if (outcomes == null || outcomes.size() != batch.size()) {
-            outcomes = nCopies(batch.size(), Outcome.rejected("destination " + name + " broke its contract: "
+            outcomes = Collections.nCopies(batch.size(), Outcome.rejected("destination " + name + " broke its contract: "
                     + (outcomes == null ? "no" : outcomes.size()) + " outcomes for " + batch.size() + " events"));
         }
         boolean retried = false;
@@ -360,10 +356,6 @@ public final class DeliveryEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivery listener of " + name + " failed", e);
         }
-    }
-
-    private static List<Outcome> nCopies(int n, Outcome outcome) {
-        return Collections.nCopies(n, outcome);
     }
 
     /** Events and event bytes an engine holds. */

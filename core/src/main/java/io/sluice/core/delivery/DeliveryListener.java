@@ -10,8 +10,6 @@ import java.time.Duration;
  */
 public interface DeliveryListener {
 
-    DeliveryListener NONE = new DeliveryListener() {};
-
     /** The destination accepted the event; {@code latency} runs from the offer. */
     default void delivered(Event event, Outcome.Delivered outcome, Duration latency) {}
 

@@ -59,6 +59,6 @@ public final class Intake {
                 rejected.add(new RejectedCall(call.path(), call.node(), validation.errors()));
             }
         }
-        return new IntakeResult(request.writeKey(), receivedAt, accepted, rejected);
+        return new IntakeResult(request.writeKey(), accepted, rejected);
     }
 }

@@ -1,7 +1,6 @@
 package io.sluice.spi.settings;
 
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,29 +64,5 @@ public final class Validators {
         return value -> set.contains(value.toString())
                 ? Optional.empty()
                 : Optional.of(new Violation("one_of", "must be " + what));
-    }
-
-    /** Applies every rule and reports the first broken one. */
-    public static Validator all(Validator... validators) {
-        List<Validator> list = List.of(validators);
-        return new Validator() {
-            @Override
-            public Optional<Violation> check(Object value) {
-                for (Validator v : list) {
-                    Optional<Violation> violation = v.check(value);
-                    if (violation.isPresent()) {
-                        return violation;
-                    }
-                }
-                return Optional.empty();
-            }
-
-            @Override
-            public Map<String, Object> schemaKeywords() {
-                Map<String, Object> keywords = new java.util.LinkedHashMap<>();
-                list.forEach(v -> keywords.putAll(v.schemaKeywords()));
-                return keywords;
-            }
-        };
     }
 }
