@@ -23,7 +23,8 @@ public final class Setting {
     /** Whether a value must be given. */
     public enum Presence { REQUIRED, OPTIONAL, DEFAULTED }
 
-    private static final Pattern ARN = Pattern.compile("arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+");
+    /** Also the pattern of the JSON Schema {@link SettingsSchema} writes, so a form checks what the server checks. */
+    static final Pattern ARN = Pattern.compile("arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+");
 
     private final String name;
     private final SettingType type;

@@ -127,7 +127,7 @@ public final class SettingsSchema {
             }
             case ARN -> {
                 p.put("type", "string");
-                p.put("pattern", "^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$");
+                p.put("pattern", "^" + Setting.ARN.pattern() + "$");
             }
             case SECRET -> {
                 p.put("type", "string");
