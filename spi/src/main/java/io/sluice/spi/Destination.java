@@ -51,7 +51,11 @@ public interface Destination extends AutoCloseable {
     /** Completes work the destination itself still holds. The engine calls it before close. */
     default void flush() {}
 
-    /** Releases clients and threads. Called once; no deliver call is in flight by then. */
+    /**
+     * Releases clients and threads. Called once. Deliver calls may still be in flight when the
+     * engine's close timed out waiting for them: their events are handed back to be kept and sent
+     * again later, so they may arrive twice, and their outcomes are ignored.
+     */
     @Override
     void close();
 }

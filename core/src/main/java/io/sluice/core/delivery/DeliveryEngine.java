@@ -268,9 +268,7 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private void complete(List<Entry> batch, List<Outcome> outcomes, Throwable error) {
-        if (!inFlight.remove(batch)) {
-            return; // closed meanwhile; the events were handed back by close()
-        }
+        inFlight.remove(batch);
         inFlightEvents -= batch.size();
         if (error != null) {
             outcomes = Collections.nCopies(batch.size(), Outcome.retryable("destination failed: " + error));
