@@ -317,9 +317,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** Exponential backoff with equal jitter: half the delay fixed, half random, so retries spread out. */
     private long backoffNanos(int attempt) {
-        long initial = policy.initialBackoff().toNanos();
-        long cap = policy.maxBackoff().toNanos();
-        long delay = attempt >= 62 ? cap : Math.min(cap, initial << Math.min(attempt - 1, 30));
+        long delay = policy.backoffNanos(attempt);
         long half = delay / 2;
         return half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0);
     }

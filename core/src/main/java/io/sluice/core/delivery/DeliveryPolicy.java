@@ -38,6 +38,21 @@ public record DeliveryPolicy(long maxBufferedBytes, Duration linger, int maxInFl
         }
     }
 
+    /**
+     * The delay before retry {@code attempt} (from 1), before jitter: {@link #initialBackoff()}
+     * doubled per earlier attempt, at most {@link #maxBackoff()}.
+     */
+    long backoffNanos(int attempt) {
+        long initial = initialBackoff.toNanos();
+        long cap = maxBackoff.toNanos();
+        int doublings = attempt - 1;
+        if (initial == 0) {
+            return 0;
+        }
+        // Compared before shifting: initial << doublings overflows long for a large initial backoff.
+        return doublings >= Long.SIZE - 1 || initial > cap >> doublings ? cap : initial << doublings;
+    }
+
     public static DeliveryPolicy defaults() {
         return new DeliveryPolicy(DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_LINGER, DEFAULT_MAX_IN_FLIGHT_REQUESTS,
                 DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_ATTEMPTS);
