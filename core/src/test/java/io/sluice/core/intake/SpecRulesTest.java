@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.spec.ErrorCode;
+import io.sluice.core.spec.ParsedRequest;
 import io.sluice.core.spec.RequestException;
 import io.sluice.core.spec.SpecError;
+import io.sluice.core.spec.SpecParser;
 import io.sluice.spi.event.EventType;
+import io.sluice.spi.settings.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,6 +87,19 @@ class SpecRulesTest {
 
             IntakeResult itemOnly = batch("{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"writeKey\":\"wk_item\"}]}");
             assertThat(itemOnly.writeKey()).contains("wk_item");
+        }
+
+        @Test
+        void writeKeyNeverShowsInToString() throws Exception {
+            String body = "{\"writeKey\":\"wk_secret\",\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\"}]}";
+            IntakeResult result = batch(body);
+            ParsedRequest parsed = new SpecParser().parseBatch(body.getBytes(StandardCharsets.UTF_8));
+            assertThat(result.writeKey()).contains("wk_secret");
+            assertThat(parsed.writeKey()).contains("wk_secret");
+            assertThat(result.toString()).doesNotContain("wk_secret").contains("writeKey=Optional[" + Secret.MASK + "]")
+                    .contains("accepted=[");
+            assertThat(parsed.toString()).doesNotContain("wk_secret").contains("writeKey=Optional[" + Secret.MASK + "]")
+                    .contains("calls=[");
         }
 
         @ParameterizedTest
