@@ -121,7 +121,9 @@ public final class Spool implements AutoCloseable {
     /**
      * Records that each event must reach the listed destinations. The future completes when the
      * records are committed (and, with {@link SpoolPolicy.Fsync#ALWAYS}, fsynced), or fails if the
-     * disk refused them: then the request must not be answered with success.
+     * disk refused them: then the request must not be answered with success. Cancelling the
+     * future (a request that gave up waiting) leaves nothing behind: rows not yet written are not
+     * written, and rows committed meanwhile are released.
      */
     public CompletableFuture<Void> append(Map<Event, List<String>> routed) {
         if (closed) {
@@ -289,7 +291,11 @@ public final class Spool implements AutoCloseable {
             }
             for (Op op : ops) {
                 if (op instanceof Append append) {
-                    insert(append, insert);
+                    if (append.done.isCancelled()) {
+                        forgetRows(append);
+                    } else {
+                        insert(append, insert);
+                    }
                 } else if (op instanceof Remove r) {
                     remove.setLong(1, r.id);
                     remove.executeUpdate();
@@ -301,8 +307,9 @@ public final class Spool implements AutoCloseable {
             }
             db.commit();
             for (Op op : ops) {
-                if (op instanceof Append a) {
-                    a.done.complete(null);
+                if (op instanceof Append a && !a.done.complete(null) && a.done.isCancelled()) {
+                    // Its request was refused while this committed: nobody will deliver these rows.
+                    a.routed.forEach((event, destinations) -> destinations.forEach(d -> done(d, event)));
                 }
             }
         } catch (SQLException | RuntimeException e) {

@@ -180,6 +180,31 @@ class SpoolTest {
         assertThat(spool.bytes()).isZero();
     }
 
+    /** A request that stops waiting cancels its append: whether the writer had reached it or not, nothing stays. */
+    @Test
+    void aCancelledAppendLeavesNothingBehind() throws Exception {
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            Thread writer = field(spool, "writer", Thread.class);
+            DB database = ((SQLiteConnection) field(spool, "db", Connection.class)).getDatabase();
+            CompletableFuture<Void> appended;
+            synchronized (database) {
+                appended = spool.append(routed(List.of("d"), event("given-up")));
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!blockedOn(threads.getThreadInfo(writer.getId()), database)) {
+                    assertThat(System.nanoTime()).as("the writer blocks on the database").isLessThan(deadline);
+                    Thread.sleep(1);
+                }
+                assertThat(appended.cancel(false)).isTrue();
+            }
+            spool.append(routed(List.of("d"), event("kept"))).get(10, TimeUnit.SECONDS);
+            assertThat(spool.bytes()).isEqualTo(event("kept").jsonLength());
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            assertThat(spool.pending().get("d")).extracting(Event::messageId).containsExactly("kept");
+        }
+    }
+
     private static boolean blockedOn(ThreadInfo info, Object monitor) {
         return info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
                 && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(monitor);
