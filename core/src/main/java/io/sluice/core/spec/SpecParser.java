@@ -153,6 +153,29 @@ public final class SpecParser {
         return new RequestException(new SpecError(ErrorCode.NOT_AN_OBJECT, path, "the body must be a JSON object"));
     }
 
+    /**
+     * How a batch item takes the batch's {@code context} or {@code integrations}: a shallow merge
+     * where the item's own keys win. The batch's nodes are shared between items, not copied:
+     * nothing modifies them after parsing.
+     */
+    public static void inherit(ObjectNode item, String field, JsonNode batchValue) {
+        if (!(batchValue instanceof ObjectNode shared) || shared.isEmpty()) {
+            return;
+        }
+        JsonNode own = item.get(field);
+        if (own == null || own.isNull()) {
+            item.set(field, shared);
+        } else if (own instanceof ObjectNode ownObject) {
+            Iterator<Map.Entry<String, JsonNode>> fields = shared.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                if (!ownObject.has(e.getKey())) {
+                    ownObject.set(e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+
     /** What a batch body holds, gathered while streaming through it. */
     private static final class BatchBody {
         List<RawCall> items;
@@ -170,33 +193,11 @@ public final class SpecParser {
                 if (key.isEmpty()) {
                     key = itemKey;
                 }
-                mergeInto(item.node(), "context", context);
-                mergeInto(item.node(), "integrations", integrations);
+                inherit(item.node(), "context", context);
+                inherit(item.node(), "integrations", integrations);
                 calls.add(new RawCall(item.node(), item.path(), item.rawBytes(), sentAt));
             }
             return new ParsedRequest(key, calls, errors);
-        }
-
-        /**
-         * Shallow merge: the batch's keys fill in what the item does not set itself. The batch's
-         * nodes are shared between items, not copied: nothing modifies them after parsing.
-         */
-        private static void mergeInto(ObjectNode item, String field, JsonNode batchValue) {
-            if (!(batchValue instanceof ObjectNode shared) || shared.isEmpty()) {
-                return;
-            }
-            JsonNode own = item.get(field);
-            if (own == null || own.isNull()) {
-                item.set(field, shared);
-            } else if (own instanceof ObjectNode ownObject) {
-                Iterator<Map.Entry<String, JsonNode>> fields = shared.fields();
-                while (fields.hasNext()) {
-                    Map.Entry<String, JsonNode> e = fields.next();
-                    if (!ownObject.has(e.getKey())) {
-                        ownObject.set(e.getKey(), e.getValue());
-                    }
-                }
-            }
         }
     }
 }

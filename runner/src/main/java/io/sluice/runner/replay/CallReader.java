@@ -5,18 +5,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.spec.ErrorCode;
 import io.sluice.core.spec.SpecJson;
 import io.sluice.core.spec.SpecLimits;
+import io.sluice.core.spec.SpecParser;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads what {@code sluice send} replays and hands it on as batch bodies of at most
@@ -44,9 +45,13 @@ final class CallReader {
         void unreadable(String origin, String code, String message);
     }
 
+    private static final byte[] BATCH_OPEN = "{\"batch\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BATCH_CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
+
     private final Sink sink;
     private final List<String> origins = new ArrayList<>();
-    private ArrayNode pending = SpecJson.MAPPER.createArrayNode();
+    /** The chunk's calls, each serialised once: measured by it, and joined into the batch body. */
+    private final List<byte[]> pending = new ArrayList<>();
     private int pendingBytes;
 
     CallReader(Sink sink) {
@@ -154,21 +159,8 @@ final class CallReader {
 
     /** The batch's shared fields, as the API merges them: the item's own keys win. */
     private static void inherit(ObjectNode item, ObjectNode batch) {
-        for (String field : List.of("context", "integrations")) {
-            if (!(batch.get(field) instanceof ObjectNode shared)) {
-                continue;
-            }
-            JsonNode own = item.get(field);
-            if (own == null || own.isNull()) {
-                item.set(field, shared.deepCopy());
-            } else if (own instanceof ObjectNode ownObject) {
-                for (Map.Entry<String, JsonNode> e : shared.properties()) {
-                    if (!ownObject.has(e.getKey())) {
-                        ownObject.set(e.getKey(), e.getValue().deepCopy());
-                    }
-                }
-            }
-        }
+        SpecParser.inherit(item, "context", batch.get("context"));
+        SpecParser.inherit(item, "integrations", batch.get("integrations"));
         JsonNode sentAt = batch.get("sentAt");
         if (sentAt != null && sentAt.isTextual() && !item.hasNonNull("sentAt")) {
             item.set("sentAt", sentAt);
@@ -176,13 +168,14 @@ final class CallReader {
     }
 
     private void call(ObjectNode call, String origin) throws InterruptedException {
-        int size;
+        byte[] json;
         try {
-            size = SpecJson.MAPPER.writeValueAsBytes(call).length;
+            json = SpecJson.MAPPER.writeValueAsBytes(call);
         } catch (JsonProcessingException e) {
             sink.unreadable(origin, ErrorCode.INVALID_JSON.code(), e.getOriginalMessage());
             return;
         }
+        int size = json.length;
         if (size > SpecLimits.MAX_EVENT_BYTES) {
             // Checked here, not left to intake: a call this large would break the batch it travels in.
             sink.unreadable(origin, ErrorCode.EVENT_TOO_LARGE.code(),
@@ -192,7 +185,7 @@ final class CallReader {
         if (pendingBytes + size > CHUNK_BYTES || pending.size() >= CHUNK_CALLS) {
             flush();
         }
-        pending.add(call);
+        pending.add(json);
         pendingBytes += size + 1;
         origins.add(origin);
     }
@@ -201,16 +194,18 @@ final class CallReader {
         if (pending.isEmpty()) {
             return;
         }
-        ObjectNode body = SpecJson.MAPPER.createObjectNode();
-        body.set("batch", pending);
-        byte[] bytes;
-        try {
-            bytes = SpecJson.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(pendingBytes + BATCH_OPEN.length + 2);
+        body.writeBytes(BATCH_OPEN);
+        for (int i = 0; i < pending.size(); i++) {
+            if (i > 0) {
+                body.write(',');
+            }
+            body.writeBytes(pending.get(i));
         }
+        body.writeBytes(BATCH_CLOSE);
+        byte[] bytes = body.toByteArray();
         List<String> chunkOrigins = List.copyOf(origins);
-        pending = SpecJson.MAPPER.createArrayNode();
+        pending.clear();
         pendingBytes = 0;
         origins.clear();
         sink.batch(bytes, chunkOrigins);
