@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,12 +61,19 @@ public final class Spool implements AutoCloseable {
 
     /** The last row an earlier run left: what {@link #pendingPage} replays, never what this run appends. */
     private final long lastRowAtOpen;
+    /**
+     * The next row's id; the writer's alone. Ids only grow: SQLite's own choice (the largest id
+     * left, plus one) could give this run's rows ids an earlier run's rows had, and a replay would
+     * then offer them as well.
+     */
+    private long nextId;
 
     private Spool(Connection db, SpoolPolicy policy, long bytes, long lastRowAtOpen) {
         this.db = db;
         this.policy = policy;
         this.bytes.set(bytes);
         this.lastRowAtOpen = lastRowAtOpen;
+        this.nextId = lastRowAtOpen + 1;
         this.writer = new Thread(this::writeLoop, "sluice-spool-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -78,7 +86,11 @@ public final class Spool implements AutoCloseable {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            Properties options = new Properties();
+            // Rows get their ids from the writer (see nextId), so the driver need not ask for them:
+            // it would run SELECT last_insert_rowid() after every insert.
+            options.setProperty("jdbc.get_generated_keys", "false");
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), options);
             try (Statement s = db.createStatement()) {
                 // Events of 1 to 4 KB fill 16 KiB pages well; with 4 KiB pages most of each page a
                 // row dirties is left empty, and the spool wrote ~40% slower (BENCHMARKS.md). Only
@@ -281,8 +293,8 @@ public final class Spool implements AutoCloseable {
         try {
             if (insert == null) {
                 insert = db.prepareStatement("INSERT INTO pending (destination, type, message_id, user_id,"
-                        + " anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?)", Statement.RETURN_GENERATED_KEYS);
+                        + " anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json, id)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
                 remove = db.prepareStatement("DELETE FROM pending WHERE id = ?");
             }
             for (Remove r : removes) {
@@ -398,14 +410,13 @@ public final class Spool implements AutoCloseable {
             byte[] json = new byte[e.jsonLength()];
             e.json().get(json);
             insert.setBytes(11, json);
-            // Parameters stay bound between executions: only the destination changes per row.
+            // Parameters stay bound between executions: only the destination and the id change per row.
             for (String destination : entry.getValue()) {
+                long id = nextId++;
                 insert.setString(1, destination);
+                insert.setLong(12, id);
                 insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    keys.next();
-                    rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(e, keys.getLong(1));
-                }
+                rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(e, id);
             }
         }
     }

@@ -180,6 +180,22 @@ class SpoolTest {
         assertThat(spool.bytes()).isZero();
     }
 
+    /** Rows this run appends are never in a replay page, even where an earlier run's rows were deleted. */
+    @Test
+    void aReplayNeverOffersWhatThisRunAppended() {
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            spool.append(routed(List.of("c"), event("c-old"))).join();
+            spool.append(routed(List.of("b"), event("b-old-1"), event("b-old-2"))).join();
+        }
+        try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
+            // b's rows, the highest ids, are delivered; then this run appends for c.
+            spool.pendingPage("b", 0, 10).events().forEach(e -> spool.done("b", e));
+            spool.append(routed(List.of("c"), event("c-new"))).join();
+
+            assertThat(spool.pendingPage("c", 0, 10).events()).extracting(Event::messageId).containsExactly("c-old");
+        }
+    }
+
     /** A request that stops waiting cancels its append: whether the writer had reached it or not, nothing stays. */
     @Test
     void aCancelledAppendLeavesNothingBehind() throws Exception {
