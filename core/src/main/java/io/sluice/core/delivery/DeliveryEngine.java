@@ -30,10 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Delivers events to one destination: buffers them (bounded in bytes), batches them within the
- * destination's limits, keeps a bounded number of requests in flight, adapts the events in flight
- * with {@link Aimd} when the destination reports retryable failures, and retries only the failed
- * entries of a batch with exponential backoff and jitter.
+ * Delivers events to one destination: holds a bounded window of them in memory, batches them
+ * within the destination's limits, keeps a bounded number of requests in flight, adapts the events
+ * in flight with {@link Aimd} when the destination reports retryable failures, and retries only
+ * the failed entries of a batch with exponential backoff and jitter.
+ *
+ * <p>Events come from an {@link EventFeed} (the spool: the engine asks for as many as its window
+ * has room for, so a backlog stays on disk), or are {@linkplain #offer(Event) offered} directly by
+ * a caller that checks {@link #hasRoomFor} first (no spool).
  *
  * <p>All state is owned by one scheduler thread; {@link #offer} only enqueues and wakes it. So a
  * destination's {@code deliver} must not block: it should return a pending stage at once.
@@ -48,6 +52,10 @@ public final class DeliveryEngine implements AutoCloseable {
     private final DeliveryListener listener;
     private final BatchLimits limits;
     private final ScheduledExecutorService thread;
+    private final EventFeed feed;
+    private final EventFeed.Sink sink = this::offerFromFeed;
+    /** The window's bound in events, besides {@link DeliveryPolicy#maxBufferedBytes()}: enough to keep every request full. */
+    private final int maxWindowEvents;
 
     private final ConcurrentLinkedQueue<Entry> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -68,18 +76,32 @@ public final class DeliveryEngine implements AutoCloseable {
     private ScheduledFuture<?> timer;
     private long timerDueNanos;
 
+    /** An engine that is offered its events directly. */
     public DeliveryEngine(String name, Destination destination, DeliveryPolicy policy, DeliveryListener listener) {
+        this(name, destination, policy, listener, null);
+    }
+
+    /** An engine that takes its events from {@code feed}, as its window has room, and starts asking at once. */
+    public DeliveryEngine(String name, Destination destination, DeliveryPolicy policy, DeliveryListener listener,
+                          EventFeed feed) {
         this.name = name;
         this.destination = destination;
         this.policy = policy;
         this.listener = listener;
         this.limits = destination.limits();
         this.aimd = new Aimd(limits.maxEvents(), limits.maxEvents() * policy.maxInFlightRequests());
+        this.maxWindowEvents = (int) Math.min(Integer.MAX_VALUE,
+                Math.max(1_000L, 4L * limits.maxEvents() * policy.maxInFlightRequests()));
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-delivery-" + name);
             t.setDaemon(true);
             return t;
         });
+        this.feed = feed;
+        if (feed != null) {
+            feed.open(sink);
+            thread.execute(this::askForMore);
+        }
     }
 
     public Destination destination() {
@@ -98,6 +120,14 @@ public final class DeliveryEngine implements AutoCloseable {
      * @throws IllegalStateException after {@link #close}
      */
     public void offer(Event event) {
+        offer(event, NO_POSITION);
+    }
+
+    /**
+     * Takes an event that a feed handed, or one an engine that was replaced {@linkplain
+     * #closeHandingBack handed back}, with its position in the feed's log.
+     */
+    public void offer(Event event, long position) {
         // Under the read lock, so that once close() has taken the write lock every offer that
         // passed the check has enqueued, and close() hands it back rather than stranding it.
         closing.readLock().lock();
@@ -105,7 +135,7 @@ public final class DeliveryEngine implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("delivery to " + name + " is closed");
             }
-            Entry entry = new Entry(event, destination.sizeOf(event), System.nanoTime());
+            Entry entry = new Entry(event, position, destination.sizeOf(event), System.nanoTime());
             bufferedBytes.addAndGet(event.jsonLength());
             bufferedEvents.incrementAndGet();
             incoming.add(entry);
@@ -113,6 +143,24 @@ public final class DeliveryEngine implements AutoCloseable {
             closing.readLock().unlock();
         }
         wake();
+    }
+
+    /** A feed hands events only while the engine is open; one handed as it closes stays in the log. */
+    private boolean offerFromFeed(Event event, long position) {
+        try {
+            offer(event, position);
+            return true;
+        } catch (IllegalStateException closedMeanwhile) {
+            return false;
+        }
+    }
+
+    /** Tells the feed how much room the window has now. */
+    private void askForMore() {
+        if (feed != null && !closed) {
+            feed.room((int) Math.max(0, maxWindowEvents - bufferedEvents.get()),
+                    Math.max(0, policy.maxBufferedBytes() - bufferedBytes.get()));
+        }
     }
 
     /** Events and bytes held: queued, waiting to retry or in flight. */
@@ -140,12 +188,31 @@ public final class DeliveryEngine implements AutoCloseable {
      * and returns the events it could not deliver in time, for the caller to keep.
      */
     public List<Event> close(Duration timeout) {
+        return closeHandingBack(timeout).stream().map(HeldEvent::event).toList();
+    }
+
+    /**
+     * Takes no more events, from its feed or offered; what it holds is still delivered. The first
+     * step of {@link #close(Duration)}, for a caller that stops many engines at once.
+     */
+    public void stopTaking() {
         closing.writeLock().lock();
         try {
             closed = true;
         } finally {
             closing.writeLock().unlock();
         }
+        if (feed != null) {
+            feed.close(sink);
+        }
+    }
+
+    /**
+     * Like {@link #close(Duration)}, with each event's position in the feed's log, so that an
+     * engine that replaces this one can take them over.
+     */
+    public List<HeldEvent> closeHandingBack(Duration timeout) {
+        stopTaking();
         try {
             if (bufferedEvents.get() > 0) {
                 flush().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,7 +224,7 @@ public final class DeliveryEngine implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-        List<Event> left;
+        List<HeldEvent> left;
         try {
             left = thread.submit(this::undelivered).get();
         } catch (InterruptedException e) {
@@ -183,12 +250,13 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private List<Event> undelivered() {
-        List<Event> left = new ArrayList<>();
+    private List<HeldEvent> undelivered() {
+        List<HeldEvent> left = new ArrayList<>();
         drainIncoming();
-        ready.forEach(e -> left.add(e.event));
-        waiting.forEach(e -> left.add(e.event));
-        inFlight.forEach(batch -> batch.forEach(e -> left.add(e.event)));
+        ready.forEach(e -> left.add(e.held()));
+        waiting.forEach(e -> left.add(e.held()));
+        inFlight.forEach(batch -> batch.forEach(e -> left.add(e.held())));
+        left.sort(Comparator.comparingLong(HeldEvent::position));
         return left;
     }
 
@@ -276,43 +344,76 @@ public final class DeliveryEngine implements AutoCloseable {
             outcomes = Collections.nCopies(batch.size(), Outcome.rejected("destination " + name + " broke its contract: "
                     + (outcomes == null ? "no" : outcomes.size()) + " outcomes for " + batch.size() + " events"));
         }
-        boolean retried = false;
+        int delivered = 0;
+        int retried = 0;
+        int failed = 0;
+        String reason = null;
         long now = System.nanoTime();
         // One due time per attempt count, so the failed entries of a batch go out again together.
         Map<Integer, Long> dueByAttempt = new HashMap<>(2);
         for (int i = 0; i < batch.size(); i++) {
             Entry entry = batch.get(i);
             Outcome outcome = outcomes.get(i);
-            if (outcome instanceof Outcome.Delivered delivered) {
-                notify(() -> listener.delivered(entry.event, delivered, Duration.ofNanos(now - entry.offeredNanos)));
+            if (outcome instanceof Outcome.Delivered ok) {
+                delivered++;
+                notify(() -> listener.delivered(entry.event, ok, Duration.ofNanos(now - entry.offeredNanos)));
                 release(entry);
             } else if (outcome instanceof Outcome.Retryable retryable) {
-                retried = true;
-                retry(entry, retryable.reason(), dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a)));
+                reason = retryable.reason();
+                long due = dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a));
+                if (retry(entry, retryable.reason(), due)) {
+                    retried++;
+                } else {
+                    failed++;
+                }
             } else if (outcome instanceof Outcome.Rejected rejected) {
-                notify(() -> listener.failed(entry.event, rejected.reason()));
-                release(entry);
+                reason = rejected.reason();
+                failed++;
+                fail(entry, rejected.reason(), dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a)));
             }
         }
-        if (retried) {
+        if (retried > 0) {
             aimd.onFailure();
         } else {
             aimd.onSuccess();
         }
+        int d = delivered;
+        int r = retried;
+        int f = failed;
+        String latest = reason;
+        notify(() -> listener.batchDone(d, r, f, latest));
+        askForMore();
         pump();
     }
 
-    private void retry(Entry entry, String reason, long dueNanos) {
+    /** Schedules a retry; false when the event is out of attempts and was failed instead. */
+    private boolean retry(Entry entry, String reason, long dueNanos) {
         entry.attempts++;
         if (entry.attempts >= policy.maxAttempts()) {
-            notify(() -> listener.failed(entry.event, "gave up after " + entry.attempts + " attempts: " + reason));
-            release(entry);
-            return;
+            fail(entry, "gave up after " + entry.attempts + " attempts: " + reason, dueNanos);
+            return false;
         }
         entry.dueNanos = dueNanos;
         waiting.add(entry);
         int attempt = entry.attempts;
         notify(() -> listener.retrying(entry.event, reason, attempt));
+        return true;
+    }
+
+    /**
+     * The event will not be delivered: the listener writes it to the dead-letter file. When that
+     * write fails (the listener throws), the event is kept and sent again later, so it is never
+     * released before it is recorded somewhere.
+     */
+    private void fail(Entry entry, String reason, long retryDueNanos) {
+        try {
+            listener.failed(entry.event, reason);
+        } catch (RuntimeException e) {
+            entry.dueNanos = retryDueNanos;
+            waiting.add(entry);
+            return;
+        }
+        release(entry);
     }
 
     /** Exponential backoff with equal jitter: half the delay fixed, half random, so retries spread out. */
@@ -324,6 +425,9 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** Called after the listener has heard the final outcome, so a completed flush implies it was told. */
     private void release(Entry entry) {
+        if (feed != null && entry.position != NO_POSITION) {
+            feed.finished(entry.position, entry.event);
+        }
         bufferedBytes.addAndGet(-entry.event.jsonLength());
         if (bufferedEvents.decrementAndGet() == 0 && !drainWaiters.isEmpty()) {
             flushing = false;
@@ -357,20 +461,31 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Events and event bytes an engine holds. */
     public record Stats(long events, long bytes) {}
 
+    /** An event an engine held when it closed, with its position in the feed's log ({@value #NO_POSITION} without one). */
+    public record HeldEvent(Event event, long position) {}
+
+    public static final long NO_POSITION = -1;
+
     /** One event's delivery state. */
     private static final class Entry {
         final Event event;
+        final long position;
         final long size;
         final long offeredNanos;
         long readyNanos;
         long dueNanos;
         int attempts;
 
-        Entry(Event event, long size, long offeredNanos) {
+        Entry(Event event, long position, long size, long offeredNanos) {
             this.event = event;
+            this.position = position;
             this.size = size;
             this.offeredNanos = offeredNanos;
             this.readyNanos = offeredNanos;
+        }
+
+        HeldEvent held() {
+            return new HeldEvent(event, position);
         }
     }
 }

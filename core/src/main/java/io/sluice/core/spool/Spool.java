@@ -4,8 +4,12 @@ import io.sluice.spi.event.Event;
 import io.sluice.spi.event.EventType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,7 +18,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,26 +29,42 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * Accepted events on disk until every destination they were routed to is done with them, so an
- * event answered with 200 survives a crash: on restart {@link #pending()} hands them back.
+ * The durable log of accepted events: each payload is written once, whatever the number of
+ * destinations, and each destination reads it at its own pace through its {@link SpoolReader},
+ * from a position kept on disk. An event answered with 200 survives a crash: at restart every
+ * reader resumes from its position. An event is forgotten once every reader has passed it.
  *
- * <p>SQLite in WAL mode, one row per event and destination. One writer thread takes appends and
- * removals from a queue and commits each run of them in one transaction (group commit), so many
- * concurrent requests share an fsync. An append's future completes once its transaction is
- * committed; the HTTP answer waits for it.
+ * <p>SQLite in WAL mode: a table of events (the payload, the columns an {@link Event} needs, and
+ * the set of readers it is routed to) and a table of readers with their positions. One writer
+ * thread owns the connection. It takes appends from a queue and commits each run of them in one
+ * transaction (group commit), so many concurrent requests share an fsync; it then hands each
+ * committed event to the readers it is routed to. It also runs the readers' page reads, so a read
+ * and an append never interleave, and every {@value #TICK_MILLIS} ms it writes the readers'
+ * positions and deletes what all of them passed.
+ *
+ * <p>A lock file beside the database is held for the spool's life: a second process that opens
+ * the same spool is refused instead of replaying the same events.
  */
 public final class Spool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Spool.class.getName());
     private static final int MAX_OPS_PER_TRANSACTION = 10_000;
     private static final int SQLITE_FULL = 13;
+    static final long TICK_MILLIS = 200;
+    /** Rows a page read looks at, at most: a reader routed few events must not scan the whole log at once. */
+    private static final int MAX_SCAN = 4_096;
 
     private final Connection db;
+    private final Path file;
     private final SpoolPolicy policy;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-    private final Map<String, Map<Event, Long>> rowIds = new ConcurrentHashMap<>();
+    private final Map<String, SpoolReader> readers = new ConcurrentHashMap<>();
+    /** Payload bytes in the log, each event counted once. */
     private final AtomicLong bytes = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
@@ -53,159 +74,284 @@ public final class Spool implements AutoCloseable {
      */
     private volatile boolean writerDone;
     private long lastSyncNanos = System.nanoTime();
-    /** Removals whose transaction failed; the writer thread tries them again with the next one. */
-    private final List<Remove> unfinishedRemoves = new ArrayList<>();
+    private long lastTickNanos = System.nanoTime();
+    private boolean positionsFailing;
     // The writer thread's statements, prepared again after a failed transaction.
     private PreparedStatement insert;
-    private PreparedStatement remove;
+    /** The next event's position; the writer's alone. Positions only grow, so a reader's position stays meaningful. */
+    private long nextSeq;
 
-    /** The last row an earlier run left: what {@link #pendingPage} replays, never what this run appends. */
-    private final long lastRowAtOpen;
-    /**
-     * The next row's id; the writer's alone. Ids only grow: SQLite's own choice (the largest id
-     * left, plus one) could give this run's rows ids an earlier run's rows had, and a replay would
-     * then offer them as well.
-     */
-    private long nextId;
-
-    private Spool(Connection db, SpoolPolicy policy, long bytes, long lastRowAtOpen) {
+    private Spool(Connection db, Path file, SpoolPolicy policy, FileChannel lockChannel, FileLock lock, long nextSeq) {
         this.db = db;
+        this.file = file;
         this.policy = policy;
-        this.bytes.set(bytes);
-        this.lastRowAtOpen = lastRowAtOpen;
-        this.nextId = lastRowAtOpen + 1;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.nextSeq = nextSeq;
         this.writer = new Thread(this::writeLoop, "sluice-spool-writer");
         this.writer.setDaemon(true);
-        this.writer.start();
     }
 
-    /** Opens (or creates) the spool in {@code file}. */
+    /**
+     * Opens (or creates) the spool in {@code file}.
+     *
+     * @throws IllegalStateException when another process holds it, or it cannot be opened
+     */
     public static Spool open(Path file, SpoolPolicy policy) {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel channel = null;
+        FileLock lock = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // this JVM holds it already
+            }
+            if (lock == null) {
+                throw new IllegalStateException("the spool " + file + " is in use by another Sluice process (it holds "
+                        + lockFile + "); give each process a spool.path of its own");
+            }
             Properties options = new Properties();
-            // Rows get their ids from the writer (see nextId), so the driver need not ask for them:
+            // Positions are the writer's own (nextSeq), so the driver need not ask for generated keys:
             // it would run SELECT last_insert_rowid() after every insert.
             options.setProperty("jdbc.get_generated_keys", "false");
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), options);
-            try (Statement s = db.createStatement()) {
-                // Events of 1 to 4 KB fill 16 KiB pages well; with 4 KiB pages most of each page a
-                // row dirties is left empty, and the spool wrote ~40% slower (BENCHMARKS.md). Only
-                // takes effect when the file is created.
-                s.execute("PRAGMA page_size=16384");
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute(policy.fsync() == SpoolPolicy.Fsync.ALWAYS ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-                s.execute("CREATE TABLE IF NOT EXISTS pending ("
-                        + "id INTEGER PRIMARY KEY, destination TEXT NOT NULL, type TEXT NOT NULL, message_id TEXT NOT NULL,"
-                        + "user_id TEXT, anonymous_id TEXT, previous_id TEXT, group_id TEXT, event_name TEXT,"
-                        + "timestamp_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, json BLOB NOT NULL)");
+            long next;
+            try {
+                next = SpoolSchema.prepare(db, policy);
+            } catch (SQLException | RuntimeException e) {
+                db.close();
+                throw e;
             }
-            db.setAutoCommit(false);
-            long bytes;
-            long lastRow;
-            try (Statement s = db.createStatement();
-                 ResultSet r = s.executeQuery("SELECT COALESCE(SUM(LENGTH(json)), 0), COALESCE(MAX(id), 0) FROM pending")) {
-                bytes = r.next() ? r.getLong(1) : 0;
-                lastRow = r.getLong(2);
-            }
-            db.commit();
-            return new Spool(db, policy, bytes, lastRow);
+            Spool spool = new Spool(db, file, policy, channel, lock, next);
+            spool.restore();
+            spool.writer.start();
+            return spool;
         } catch (SQLException e) {
+            release(channel, lock);
             throw new IllegalStateException("cannot open the spool at " + file + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            release(channel, lock);
+            throw new UncheckedIOException("cannot open the spool at " + file, e);
+        } catch (RuntimeException e) {
+            release(channel, lock);
+            throw e;
         }
     }
 
-    /** Whether {@code more} event bytes fit within {@link SpoolPolicy#maxBytes()}. */
+    /** Reads the readers and what each still has to do (before the writer starts, so on this thread). */
+    private void restore() throws SQLException {
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT id, name, position FROM readers")) {
+            while (r.next()) {
+                // What an earlier run left is on disk; its first page read says whether there is any.
+                SpoolReader reader = new SpoolReader(this, r.getString(2), r.getInt(1), r.getLong(3), true);
+                readers.put(reader.name(), reader);
+            }
+        }
+        long min = readers.values().stream().mapToLong(rd -> rd.cursor(nextSeq)).min().orElse(nextSeq);
+        long[] events = new long[readers.size()];
+        long[] eventBytes = new long[readers.size()];
+        long[] oldest = new long[readers.size()];
+        java.util.Arrays.fill(oldest, -1);
+        List<SpoolReader> all = List.copyOf(readers.values());
+        long total = 0;
+        try (PreparedStatement q = db.prepareStatement(
+                "SELECT seq, routes, LENGTH(json), received_at_ms FROM events WHERE seq >= ? ORDER BY seq")) {
+            q.setLong(1, min);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    long seq = r.getLong(1);
+                    BitSet routes = BitSet.valueOf(r.getBytes(2));
+                    long length = r.getLong(3);
+                    total += length;
+                    for (int i = 0; i < all.size(); i++) {
+                        SpoolReader reader = all.get(i);
+                        if (routes.get(reader.id) && seq >= reader.cursor(nextSeq)) {
+                            events[i]++;
+                            eventBytes[i] += length;
+                            if (oldest[i] < 0) {
+                                oldest[i] = r.getLong(4);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).restored(events[i], eventBytes[i], oldest[i]);
+        }
+        bytes.set(total);
+        db.commit();
+    }
+
+    /** Whether {@code more} payload bytes fit within {@link SpoolPolicy#maxBytes()}. */
     public boolean hasRoomFor(long more) {
         return bytes.get() + more <= policy.maxBytes();
     }
 
-    /** Event bytes held, counted once per destination. */
+    /** Payload bytes held, each event counted once whatever the number of its destinations. */
     public long bytes() {
         return bytes.get();
     }
 
+    public SpoolPolicy policy() {
+        return policy;
+    }
+
+    public Path file() {
+        return file;
+    }
+
     /**
-     * Records that each event must reach the listed destinations. The future completes when the
-     * records are committed (and, with {@link SpoolPolicy.Fsync#ALWAYS}, fsynced), or fails if the
-     * disk refused them: then the request must not be answered with success. Cancelling the
-     * future (a request that gave up waiting) leaves nothing behind: rows not yet written are not
-     * written, and rows committed meanwhile are released.
+     * The reader named {@code name}, made if new. A new reader starts at the end of the log: it
+     * gets what is appended from now on. A reader an earlier run left resumes where it was.
      */
-    public CompletableFuture<Void> append(Map<Event, List<String>> routed) {
+    public SpoolReader reader(String name) {
+        SpoolReader existing = readers.get(name);
+        if (existing != null && !existing.removed()) {
+            return existing;
+        }
+        return read(() -> {
+            SpoolReader again = readers.get(name);
+            if (again != null && !again.removed()) {
+                return again;
+            }
+            int id = freeId();
+            try (PreparedStatement s = db.prepareStatement("INSERT INTO readers (id, name, position) VALUES (?,?,?)")) {
+                s.setInt(1, id);
+                s.setString(2, name);
+                s.setLong(3, nextSeq);
+                s.executeUpdate();
+            }
+            // Nothing on disk is for a new reader yet: it is live from the start.
+            SpoolReader reader = new SpoolReader(this, name, id, nextSeq, false);
+            readers.put(name, reader);
+            return reader;
+        });
+    }
+
+    /** The names of the readers the spool holds, including those an earlier run left. */
+    public List<String> readerNames() {
+        return readers.values().stream().filter(r -> !r.removed()).map(SpoolReader::name).sorted().toList();
+    }
+
+    /** Forgets a reader and its position (after its backlog was drained); events only it needed go. */
+    public void remove(SpoolReader reader) {
+        reader.markRemoved();
+        read(() -> {
+            try (PreparedStatement s = db.prepareStatement("DELETE FROM readers WHERE id = ?")) {
+                s.setInt(1, reader.id);
+                s.executeUpdate();
+            }
+            readers.remove(reader.name(), reader);
+            return null;
+        });
+    }
+
+    /** The lowest id no current reader has: a reused id is safe, since a new reader starts at the log's end. */
+    private int freeId() {
+        BitSet used = new BitSet();
+        readers.values().forEach(r -> used.set(r.id));
+        return used.nextClearBit(0);
+    }
+
+    /** An event and the readers it goes to. */
+    public record Routed(Event event, Collection<SpoolReader> readers) {}
+
+    /**
+     * Appends events, each for the readers listed with it. The future completes when they are
+     * committed (and, with {@link SpoolPolicy.Fsync#ALWAYS}, fsynced), or fails if the disk refused
+     * them: then the request must not be answered with success. Cancelling the future (a request
+     * that gave up waiting) leaves nothing behind: what is not yet written is not written, and what
+     * committed meanwhile is deleted before any reader sees it.
+     */
+    public CompletableFuture<Void> append(List<Routed> routed) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the spool is closed"));
         }
-        Append op = new Append(routed, new CompletableFuture<>());
-        routed.forEach((event, destinations) -> bytes.addAndGet((long) event.jsonLength() * destinations.size()));
+        long size = 0;
+        for (Routed r : routed) {
+            size += r.event().jsonLength();
+        }
+        Append op = new Append(routed, size, new CompletableFuture<>());
+        bytes.addAndGet(size);
         enqueue(op);
         return op.done;
     }
 
+    /** Queues a page read for a reader that has room and is behind. */
+    void readFor(SpoolReader reader) {
+        if (closed) {
+            return;
+        }
+        enqueue(new PageRead(reader));
+    }
+
     /**
-     * The destination has delivered or dead-lettered the event: forget it. Only call it for an
-     * event whose {@link #append} has completed.
+     * Reads {@code reader}'s unhanded events to {@code each} and finishes them, a page per turn of
+     * the writer so appends go on meanwhile; see {@link SpoolReader#drain}.
      */
-    public void done(String destination, Event event) {
-        Map<Event, Long> ids = rowIds.get(destination);
-        Long id = ids == null ? null : ids.remove(event);
-        if (id != null) {
-            bytes.addAndGet(-event.jsonLength());
-            queue.add(new Remove(id));
+    void drain(SpoolReader reader, Consumer<Event> each) {
+        long from = reader.startDrain();
+        while (from >= 0) {
+            long start = from;
+            from = read(() -> {
+                List<Row> rows = new ArrayList<>();
+                long next = scan(reader, start, MAX_SCAN, MAX_SCAN, Long.MAX_VALUE, rows, null);
+                for (Row row : rows) {
+                    each.accept(row.event()); // may throw: the reader keeps the rest
+                    reader.drained(row.seq(), row.event());
+                }
+                if (next < 0) {
+                    reader.drainedToEnd(nextSeq);
+                }
+                return next;
+            });
         }
     }
 
-    /** One page of {@link #pendingPage}: the events, and the row to continue after. */
-    public record Page(List<Event> events, long lastRow) {}
-
-    /** The destinations that hold events an earlier run left, in the order of their oldest event. */
-    public List<String> pendingDestinations() {
-        return read(() -> {
-            List<String> destinations = new ArrayList<>();
-            try (PreparedStatement q = db.prepareStatement(
-                    "SELECT destination FROM pending WHERE id <= ? GROUP BY destination ORDER BY MIN(id)")) {
-                q.setLong(1, lastRowAtOpen);
-                try (ResultSet r = q.executeQuery()) {
-                    while (r.next()) {
-                        destinations.add(r.getString(1));
-                    }
-                }
-            }
-            return destinations;
-        });
-    }
+    /** One event row of a page. */
+    record Row(long seq, Event event) {}
 
     /**
-     * Up to {@code limit} of the events an earlier run left for {@code destination}, oldest first,
-     * after row {@code afterRow} (0 for the first page). A restart replays page by page, so a spool
-     * bigger than the heap never has to fit in it; what this run appended is never in a page.
+     * Reads rows from {@code from} on, keeping those routed to {@code reader}, up to the limits.
+     * Returns where the next read starts, or -1 when the end of the log was reached. When it stops
+     * at a routed row that did not fit, {@code nextOldest[0]} gets that row's received-at time.
      */
-    public Page pendingPage(String destination, long afterRow, int limit) {
-        return read(() -> {
-            List<Event> events = new ArrayList<>();
-            long last = afterRow;
-            try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS
-                    + " FROM pending WHERE destination = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?")) {
-                q.setString(1, destination);
-                q.setLong(2, afterRow);
-                q.setLong(3, lastRowAtOpen);
-                q.setInt(4, limit);
-                try (ResultSet r = q.executeQuery()) {
-                    while (r.next()) {
+    private long scan(SpoolReader reader, long from, int maxScan, int maxEvents, long maxBytes, List<Row> rows,
+                      long[] nextOldest) throws SQLException {
+        try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS + " FROM events WHERE seq >= ? ORDER BY seq LIMIT ?")) {
+            q.setLong(1, from);
+            q.setInt(2, maxScan);
+            int seen = 0;
+            long taken = 0;
+            long last = from - 1;
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    seen++;
+                    long seq = r.getLong(1);
+                    if (BitSet.valueOf(r.getBytes(2)).get(reader.id)) {
+                        if (rows.size() >= maxEvents || (taken > 0 && taken >= maxBytes)) {
+                            if (nextOldest != null) {
+                                nextOldest[0] = r.getLong(11);
+                            }
+                            return seq;
+                        }
                         Event event = event(r);
-                        last = r.getLong(1);
-                        rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(event, last);
-                        events.add(event);
+                        taken += event.jsonLength();
+                        rows.add(new Row(seq, event));
                     }
+                    last = seq;
                 }
             }
-            return new Page(events, last);
-        });
+            return seen < maxScan ? -1 : last + 1;
+        }
     }
 
     private <T> T read(SqlRead<T> read) {
@@ -214,7 +360,14 @@ public final class Spool implements AutoCloseable {
         }
         Read<T> op = new Read<>(read, new CompletableFuture<>());
         enqueue(op);
-        return op.result.join();
+        try {
+            return op.result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("the spool could not read: " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -226,11 +379,6 @@ public final class Spool implements AutoCloseable {
         if (writerDone) {
             failRemaining();
         }
-    }
-
-    /** Everything not yet done, per destination, oldest first: what a restart must deliver again. */
-    public Map<String, List<Event>> pending() {
-        return read(this::load);
     }
 
     @Override
@@ -248,8 +396,9 @@ public final class Spool implements AutoCloseable {
         List<Op> ops = new ArrayList<>();
         try {
             while (true) {
-                Op first = queue.poll(syncWaitMillis(), TimeUnit.MILLISECONDS);
+                Op first = queue.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    tickIfDue(true);
                     syncIfDue();
                     continue;
                 }
@@ -257,10 +406,12 @@ public final class Spool implements AutoCloseable {
                 queue.drainTo(ops, MAX_OPS_PER_TRANSACTION);
                 boolean stop = commit(ops);
                 ops.clear();
-                syncIfDue();
                 if (stop) {
+                    tickIfDue(false);
                     break;
                 }
+                tickIfDue(true);
+                syncIfDue();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "the spool failed", e);
@@ -277,75 +428,187 @@ public final class Spool implements AutoCloseable {
             } catch (SQLException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing the spool failed", e);
             }
+            release(lockChannel, lock);
         }
     }
 
     /**
      * Runs {@code ops} in one transaction. When it fails (a full disk, an I/O error, an event the
      * table cannot hold), every append in it fails, so its request is refused, and the writer keeps
-     * going: removals are tried again with the next transaction, and the spool works again once
-     * the disk does.
+     * going: the spool works again once the disk does. After the commit, each append's events go
+     * to their readers, in the order of their positions.
      */
     private boolean commit(List<Op> ops) {
         boolean stop = false;
-        List<Remove> removes = new ArrayList<>(unfinishedRemoves);
-        unfinishedRemoves.clear();
+        List<PageRead> pageReads = new ArrayList<>();
         try {
             if (insert == null) {
-                insert = db.prepareStatement("INSERT INTO pending (destination, type, message_id, user_id,"
-                        + " anonymous_id, previous_id, group_id, event_name, timestamp_ms, received_at_ms, json, id)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-                remove = db.prepareStatement("DELETE FROM pending WHERE id = ?");
-            }
-            for (Remove r : removes) {
-                remove.setLong(1, r.id);
-                remove.executeUpdate();
+                insert = db.prepareStatement("INSERT INTO events (seq, routes, type, message_id, user_id, anonymous_id,"
+                        + " previous_id, group_id, event_name, timestamp_ms, received_at_ms, json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
             }
             for (Op op : ops) {
                 if (op instanceof Append append) {
                     if (append.done.isCancelled()) {
-                        forgetRows(append);
+                        bytes.addAndGet(-append.size);
                     } else {
-                        insert(append, insert);
+                        insert(append);
                     }
-                } else if (op instanceof Remove r) {
-                    remove.setLong(1, r.id);
-                    remove.executeUpdate();
                 } else if (op instanceof Read<?> read) {
                     read.run();
+                } else if (op instanceof PageRead page) {
+                    pageReads.add(page);
                 } else if (op instanceof Stop) {
                     stop = true;
                 }
             }
             db.commit();
-            for (Op op : ops) {
-                if (op instanceof Append a && !a.done.complete(null) && a.done.isCancelled()) {
-                    // Its request was refused while this committed: nobody will deliver these rows.
-                    a.routed.forEach((event, destinations) -> destinations.forEach(d -> done(d, event)));
-                }
-            }
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             closeStatements(); // a statement that failed mid-way is not reliably usable again
-            unfinishedRemoves.addAll(removes);
             RuntimeException failure = diskFull(e)
                     ? new SpoolFullException("the disk holding the spool is full: " + e.getMessage(), e)
                     : new IllegalStateException("the spool could not write: " + e.getMessage(), e);
             for (Op op : ops) {
-                if (op instanceof Append a) {
-                    forgetRows(a);
+                if (op instanceof Append a && !a.done.isDone()) {
+                    bytes.addAndGet(-a.size);
                     a.done.completeExceptionally(failure);
-                } else if (op instanceof Remove r) {
-                    unfinishedRemoves.add(r);
                 } else if (op instanceof Read<?> read) {
-                    read.result.completeExceptionally(e);
+                    read.result.completeExceptionally(failure);
+                } else if (op instanceof PageRead page) {
+                    pageReads.add(page);
                 } else if (op instanceof Stop) {
                     stop = true;
                 }
             }
             LOG.log(System.Logger.Level.ERROR, "a spool transaction failed: " + e);
+            runPageReads(pageReads);
+            return stop;
         }
+        for (Op op : ops) {
+            if (op instanceof Append a && a.first >= 0) {
+                if (a.done.isCancelled()) {
+                    // Its request was refused while this committed: the client sends the events again.
+                    forget(a);
+                } else {
+                    // Readers count the events before the request is answered, so a backlog bound holds.
+                    // One cancelled just now is delivered: a duplicate of what its client sends again.
+                    dispatch(a);
+                    a.done.complete(null);
+                }
+            }
+        }
+        runPageReads(pageReads);
         return stop;
+    }
+
+    private void dispatch(Append append) {
+        long seq = append.first;
+        for (Routed r : append.routed) {
+            for (SpoolReader reader : r.readers()) {
+                reader.appended(seq, r.event());
+            }
+            seq++;
+        }
+    }
+
+    /** Deletes a committed append no reader has seen yet (writer thread, so none can meanwhile). */
+    private void forget(Append append) {
+        try (PreparedStatement s = db.prepareStatement("DELETE FROM events WHERE seq >= ? AND seq < ?")) {
+            s.setLong(1, append.first);
+            s.setLong(2, append.first + append.routed.size());
+            s.executeUpdate();
+            db.commit();
+            bytes.addAndGet(-append.size);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            // Then the events stay and are delivered: a duplicate of what the client sends again.
+            LOG.log(System.Logger.Level.WARNING, "could not forget the events of a refused request: " + e.getMessage());
+            dispatch(append);
+        }
+    }
+
+    private void runPageReads(List<PageRead> reads) {
+        for (PageRead read : reads) {
+            SpoolReader reader = read.reader;
+            SpoolReader.PageRequest request = reader.pageRequest();
+            if (request == null) {
+                continue;
+            }
+            List<Row> rows = new ArrayList<>();
+            long[] nextOldest = {-1};
+            long next;
+            try {
+                next = scan(reader, request.from(), MAX_SCAN, request.events(), request.bytes(), rows, nextOldest);
+                db.commit(); // ends the read transaction, so a checkpoint can pass it
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                closeStatements();
+                LOG.log(System.Logger.Level.ERROR, "the spool could not read for " + reader.name() + ": " + e);
+                // Tried again on the engine's next room report.
+                continue;
+            }
+            boolean end = next < 0;
+            long resume = end ? nextSeq : next;
+            reader.page(rows, resume, end, nextOldest[0]);
+        }
+    }
+
+    /**
+     * Every {@value #TICK_MILLIS} ms: writes the readers' moved positions and deletes the events
+     * every reader has passed. Lost positions only mean events delivered again after a crash.
+     */
+    private void tickIfDue(boolean onlyIfDue) {
+        if (onlyIfDue && System.nanoTime() - lastTickNanos < TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
+            return;
+        }
+        lastTickNanos = System.nanoTime();
+        try {
+            boolean changed = false;
+            try (PreparedStatement update = db.prepareStatement("UPDATE readers SET position = ? WHERE id = ?")) {
+                for (SpoolReader reader : readers.values()) {
+                    long cursor = reader.takeCursorChange(nextSeq);
+                    if (cursor >= 0 && !reader.removed()) {
+                        update.setLong(1, cursor);
+                        update.setInt(2, reader.id);
+                        update.executeUpdate();
+                        changed = true;
+                    }
+                }
+            }
+            long min = readers.values().stream().filter(r -> !r.removed())
+                    .mapToLong(r -> r.cursor(nextSeq)).min().orElse(nextSeq);
+            long freed = 0;
+            try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(json)), 0), COUNT(*) FROM events WHERE seq < ?")) {
+                sum.setLong(1, min);
+                try (ResultSet r = sum.executeQuery()) {
+                    if (r.next() && r.getLong(2) > 0) {
+                        freed = r.getLong(1);
+                    }
+                }
+            }
+            if (freed > 0) {
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM events WHERE seq < ?")) {
+                    delete.setLong(1, min);
+                    delete.executeUpdate();
+                }
+                changed = true;
+            }
+            db.commit();
+            if (changed && freed > 0) {
+                bytes.addAndGet(-freed);
+            }
+            if (positionsFailing) {
+                positionsFailing = false;
+                LOG.log(System.Logger.Level.INFO, "the spool writes reader positions again");
+            }
+        } catch (SQLException e) {
+            rollbackQuietly();
+            // Once per failure, not every tick: a full disk fails every tick until it has room.
+            if (!positionsFailing) {
+                positionsFailing = true;
+                LOG.log(System.Logger.Level.WARNING, "the spool could not write reader positions: " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -372,17 +635,14 @@ public final class Spool implements AutoCloseable {
     }
 
     private void closeStatements() {
-        for (PreparedStatement statement : new PreparedStatement[] {insert, remove}) {
-            try {
-                if (statement != null) {
-                    statement.close();
-                }
-            } catch (SQLException e) {
-                // it is dropped either way
+        try {
+            if (insert != null) {
+                insert.close();
             }
+        } catch (SQLException e) {
+            // it is dropped either way
         }
         insert = null;
-        remove = null;
     }
 
     private static boolean diskFull(Throwable e) {
@@ -395,45 +655,32 @@ public final class Spool implements AutoCloseable {
         return false;
     }
 
-    private void insert(Append append, PreparedStatement insert) throws SQLException {
-        for (Map.Entry<Event, List<String>> entry : append.routed.entrySet()) {
-            Event e = entry.getKey();
-            insert.setString(2, e.type().wireName());
-            insert.setString(3, e.messageId());
-            insert.setString(4, e.userId().orElse(null));
-            insert.setString(5, e.anonymousId().orElse(null));
-            insert.setString(6, e.previousId().orElse(null));
-            insert.setString(7, e.groupId().orElse(null));
-            insert.setString(8, e.eventName().orElse(null));
-            insert.setLong(9, e.timestamp().toEpochMilli());
-            insert.setLong(10, e.receivedAt().toEpochMilli());
+    private void insert(Append append) throws SQLException {
+        long first = nextSeq;
+        for (Routed r : append.routed) {
+            Event e = r.event();
+            BitSet routes = new BitSet();
+            r.readers().forEach(reader -> routes.set(reader.id));
+            insert.setLong(1, nextSeq++);
+            insert.setBytes(2, routes.toByteArray());
+            insert.setString(3, e.type().wireName());
+            insert.setString(4, e.messageId());
+            insert.setString(5, e.userId().orElse(null));
+            insert.setString(6, e.anonymousId().orElse(null));
+            insert.setString(7, e.previousId().orElse(null));
+            insert.setString(8, e.groupId().orElse(null));
+            insert.setString(9, e.eventName().orElse(null));
+            insert.setLong(10, e.timestamp().toEpochMilli());
+            insert.setLong(11, e.receivedAt().toEpochMilli());
             byte[] json = new byte[e.jsonLength()];
             e.json().get(json);
-            insert.setBytes(11, json);
-            // Parameters stay bound between executions: only the destination and the id change per row.
-            for (String destination : entry.getValue()) {
-                long id = nextId++;
-                insert.setString(1, destination);
-                insert.setLong(12, id);
-                insert.executeUpdate();
-                rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(e, id);
-            }
+            insert.setBytes(12, json);
+            insert.executeUpdate();
         }
+        append.first = first;
     }
 
-    private void forgetRows(Append append) {
-        append.routed.forEach((event, destinations) -> {
-            for (String destination : destinations) {
-                Map<Event, Long> ids = rowIds.get(destination);
-                if (ids != null) {
-                    ids.remove(event);
-                }
-                bytes.addAndGet(-event.jsonLength());
-            }
-        });
-    }
-
-    private static final String COLUMNS = "id, destination, type, message_id, user_id, anonymous_id, previous_id,"
+    private static final String COLUMNS = "seq, routes, type, message_id, user_id, anonymous_id, previous_id,"
             + " group_id, event_name, timestamp_ms, received_at_ms, json";
 
     /** The event of a row selected with {@link #COLUMNS}. */
@@ -447,24 +694,6 @@ public final class Spool implements AutoCloseable {
                 .timestamp(Instant.ofEpochMilli(r.getLong(10)))
                 .receivedAt(Instant.ofEpochMilli(r.getLong(11)))
                 .build();
-    }
-
-    private Map<String, List<Event>> load() throws SQLException {
-        Map<String, List<Event>> pending = new LinkedHashMap<>();
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT " + COLUMNS
-                + " FROM pending ORDER BY id")) {
-            while (r.next()) {
-                String destination = r.getString(2);
-                Event event = event(r);
-                rowIds.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(event, r.getLong(1));
-                pending.computeIfAbsent(destination, d -> new ArrayList<>()).add(event);
-            }
-        }
-        return pending;
-    }
-
-    private long syncWaitMillis() {
-        return policy.fsync() == SpoolPolicy.Fsync.INTERVAL ? Math.max(1, policy.fsyncInterval().toMillis()) : Long.MAX_VALUE;
     }
 
     /**
@@ -493,7 +722,7 @@ public final class Spool implements AutoCloseable {
     private void failRemaining() {
         for (Op op; (op = queue.poll()) != null; ) {
             if (op instanceof Append a) {
-                forgetRows(a);
+                bytes.addAndGet(-a.size);
                 a.done.completeExceptionally(new IllegalStateException("the spool is closed"));
             } else if (op instanceof Read<?> read) {
                 read.result.completeExceptionally(new IllegalStateException("the spool is closed"));
@@ -501,23 +730,57 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private sealed interface Op permits Append, Remove, Read, Stop {}
+    private static void release(FileChannel channel, FileLock lock) {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot release the spool's lock file: " + e.getMessage());
+        }
+    }
 
-    private record Append(Map<Event, List<String>> routed, CompletableFuture<Void> done) implements Op {}
+    @Override
+    public String toString() {
+        return "Spool[" + file + "]";
+    }
 
-    private record Remove(long id) implements Op {}
+    private sealed interface Op permits Append, Read, PageRead, Stop {}
+
+    private static final class Append implements Op {
+        final List<Routed> routed;
+        final long size;
+        final CompletableFuture<Void> done;
+        /** The first event's position once inserted; -1 before. */
+        long first = -1;
+
+        Append(List<Routed> routed, long size, CompletableFuture<Void> done) {
+            this.routed = routed;
+            this.size = size;
+            this.done = done;
+        }
+    }
 
     @FunctionalInterface
     private interface SqlRead<T> {
         T read() throws SQLException;
     }
 
-    /** A query run on the writer thread, which owns the connection. */
+    /** Work run on the writer thread, which owns the connection. */
     private record Read<T>(SqlRead<T> query, CompletableFuture<T> result) implements Op {
-        void run() throws SQLException {
-            result.complete(query.read());
+        void run() {
+            try {
+                result.complete(query.read());
+            } catch (SQLException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
         }
     }
+
+    private record PageRead(SpoolReader reader) implements Op {}
 
     private record Stop() implements Op {}
 }

@@ -2,7 +2,6 @@ package io.sluice.core.spool;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** Appends forever, printing each messageId once its append is acknowledged; the test SIGKILLs it. */
 public final class SpoolCrashChild {
@@ -10,9 +9,10 @@ public final class SpoolCrashChild {
     public static void main(String[] args) {
         Spool spool = Spool.open(Path.of(args[0]), SpoolPolicy.defaults()
                 .withFsync(SpoolPolicy.Fsync.INTERVAL, java.time.Duration.ofSeconds(60)));
+        SpoolReader reader = spool.reader("d");
         for (int i = 0; i < 1_000_000; i++) {
             String id = "m" + i;
-            spool.append(Map.of(SpoolTest.event(id), List.of("d"))).join();
+            spool.append(List.of(new Spool.Routed(SpoolTest.event(id), List.of(reader)))).join();
             System.out.println(id);
             System.out.flush();
         }

@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -45,11 +43,12 @@ class SpoolDiskFullTest {
             List<Event> committed = new ArrayList<>();
             Throwable failure = null;
             try (Spool spool = Spool.open(file, policy)) {
+                SpoolReader d = spool.reader("d");
                 for (int i = 0; i < 2_000 && failure == null; i++) {
-                    Map<Event, List<String>> routed = batch("a" + i);
+                    List<Spool.Routed> routed = batch(d, "a" + i);
                     try {
                         spool.append(routed).get(10, TimeUnit.SECONDS);
-                        committed.addAll(routed.keySet());
+                        routed.forEach(r -> committed.add(r.event()));
                     } catch (ExecutionException e) {
                         failure = e.getCause();
                     }
@@ -57,19 +56,21 @@ class SpoolDiskFullTest {
                 assertThat(failure).as("the 1 MiB disk fills up").isInstanceOf(SpoolFullException.class);
                 assertThat(failure.getMessage()).contains("disk holding the spool is full");
                 // Still full: the next append fails too, at once rather than after a timeout.
-                assertThat(spool.append(batch("still-full"))).failsWithin(10, TimeUnit.SECONDS);
+                assertThat(spool.append(batch(d, "still-full"))).failsWithin(10, TimeUnit.SECONDS);
 
                 assertThat(run("mount", "-o", "remount,size=8m", disk.toString())).isZero();
-                Map<Event, List<String>> after = batch("after");
+                List<Spool.Routed> after = batch(d, "after");
                 spool.append(after).get(10, TimeUnit.SECONDS);
-                committed.addAll(after.keySet());
-                spool.done("d", committed.get(0));
-                Map<Event, List<String>> last = batch("last");
+                after.forEach(r -> committed.add(r.event()));
+                Handed.Item first = Handed.all(d, committed.size()).items().get(0);
+                d.finished(first.position(), first.event());
+                List<Spool.Routed> last = batch(d, "last");
                 spool.append(last).get(10, TimeUnit.SECONDS);
-                committed.addAll(last.keySet());
+                last.forEach(r -> committed.add(r.event()));
             }
             try (Spool reopened = Spool.open(file, SpoolPolicy.defaults())) {
-                assertThat(reopened.pending().get("d")).extracting(Event::messageId)
+                int left = committed.size() - 1;
+                assertThat(Handed.all(reopened.reader("d"), left).messageIds())
                         .containsExactlyElementsOf(committed.stream().skip(1).map(Event::messageId).toList());
             }
         } finally {
@@ -84,24 +85,25 @@ class SpoolDiskFullTest {
         try (Spool spool = Spool.open(dir.resolve("spool.db"), SpoolPolicy.defaults())) {
             Event bad = Event.builder(EventType.TRACK, "bad", "{}".getBytes(StandardCharsets.UTF_8))
                     .userId("u").eventName("E").timestamp(Instant.MAX).receivedAt(Instant.now()).build();
-            Map<Event, List<String>> routed = new LinkedHashMap<>();
-            routed.put(bad, List.of("d"));
-            assertThat(spool.append(routed)).failsWithin(10, TimeUnit.SECONDS);
-            spool.append(batch("good")).get(10, TimeUnit.SECONDS);
-            assertThat(spool.pending().get("d")).hasSize(20);
-            assertThat(spool.bytes()).isEqualTo(spool.pending().get("d").stream().mapToLong(Event::jsonLength).sum());
+            SpoolReader d = spool.reader("d");
+            assertThat(spool.append(List.of(new Spool.Routed(bad, List.of(d))))).failsWithin(10, TimeUnit.SECONDS);
+            List<Spool.Routed> good = batch(d, "good");
+            spool.append(good).get(10, TimeUnit.SECONDS);
+            assertThat(Handed.all(d, 20).items()).hasSize(20);
+            assertThat(d.backlog().events()).isEqualTo(20);
+            assertThat(spool.bytes()).isEqualTo(good.stream().mapToLong(r -> r.event().jsonLength()).sum());
         }
     }
 
-    private static Map<Event, List<String>> batch(String prefix) {
-        Map<Event, List<String>> routed = new LinkedHashMap<>();
+    private static List<Spool.Routed> batch(SpoolReader reader, String prefix) {
+        List<Spool.Routed> routed = new ArrayList<>();
         for (int j = 0; j < 20; j++) {
             String id = prefix + "-" + j;
             byte[] json = ("{\"type\":\"track\",\"messageId\":\"" + id + "\",\"pad\":\"" + "x".repeat(200) + "\"}")
                     .getBytes(StandardCharsets.UTF_8);
-            routed.put(Event.builder(EventType.TRACK, id, json).userId("u").eventName("E")
+            routed.add(new Spool.Routed(Event.builder(EventType.TRACK, id, json).userId("u").eventName("E")
                     .timestamp(Instant.ofEpochMilli(1_700_000_000_000L)).receivedAt(Instant.ofEpochMilli(1_700_000_000_000L))
-                    .build(), List.of("d"));
+                    .build(), List.of(reader)));
         }
         return routed;
     }

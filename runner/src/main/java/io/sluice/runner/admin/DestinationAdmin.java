@@ -11,6 +11,7 @@ import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.routing.DeliveryTally;
 import io.sluice.runner.routing.Pipeline;
+import io.sluice.core.spool.Backlog;
 import io.sluice.runner.routing.Route;
 import io.sluice.runner.routing.Source;
 import io.sluice.runner.secrets.SecretBox;
@@ -24,6 +25,7 @@ import io.sluice.spi.settings.SettingsSchema;
 import io.undertow.util.StatusCodes;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -411,6 +413,11 @@ public final class DestinationAdmin {
         Health health = route.health();
         d.putObject("health").put("status", health.status().name().toLowerCase(Locale.ROOT)).put("message", health.message());
         d.put("bufferedEvents", route.bufferedEvents());
+        Backlog backlog = route.backlog();
+        d.put("backlogEvents", backlog.events());
+        d.put("backlogBytes", backlog.bytes());
+        d.put("oldestEventAgeSeconds", backlog.oldest()
+                .map(o -> Math.max(0, Duration.between(o, Instant.now()).toSeconds())).orElse(0L));
         DeliveryTally tally = route.tally();
         d.putObject("counts").put("delivered", tally.delivered())
                 .put("failed", tally.failures().values().stream().mapToLong(Long::longValue).sum())

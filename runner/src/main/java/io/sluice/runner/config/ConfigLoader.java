@@ -53,7 +53,8 @@ public final class ConfigLoader {
     private static final Set<String> SPOOL_FIELDS = Set.of("enabled", "path", "maxBytes", "fsync", "fsyncIntervalMs");
     private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs", "publicUrl");
     private static final Set<String> DEAD_LETTER_FIELDS = Set.of("path");
-    private static final Set<String> DELIVERY_FIELDS = Set.of("maxBufferedBytes", "lingerMs", "maxInFlightRequests");
+    private static final Set<String> DELIVERY_FIELDS = Set.of("maxBufferedBytes", "lingerMs", "maxInFlightRequests",
+            "maxBacklogBytes", "whenFull");
     private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations", "allowedOrigins");
     private static final Set<String> DESTINATION_FIELDS = Set.of("type", "name", "settings", "delivery");
 
@@ -453,7 +454,25 @@ public final class ConfigLoader {
                     policy = policy.withMaxInFlightRequests(inFlight.get().intValue());
                 }
             }
-            return policy;
+            Optional<Long> backlog = integer(node.get("maxBacklogBytes"), path + ".maxBacklogBytes");
+            long maxBacklog = policy.maxBacklogBytes();
+            if (backlog.isPresent()) {
+                if (backlog.get() < 1) {
+                    errors.add(path + ".maxBacklogBytes: must be at least 1");
+                } else {
+                    maxBacklog = backlog.get();
+                }
+            }
+            DeliveryPolicy.WhenFull whenFull = policy.whenFull();
+            Optional<String> full = text(node.get("whenFull"), path + ".whenFull");
+            if (full.isPresent()) {
+                switch (full.get()) {
+                    case "block" -> whenFull = DeliveryPolicy.WhenFull.BLOCK;
+                    case "deadLetter" -> whenFull = DeliveryPolicy.WhenFull.DEAD_LETTER;
+                    default -> errors.add(path + ".whenFull: must be block or deadLetter");
+                }
+            }
+            return policy.withBacklog(maxBacklog, whenFull);
         }
 
         List<SluiceConfig.Source> sources(JsonNode node, DeliveryPolicy defaults) {

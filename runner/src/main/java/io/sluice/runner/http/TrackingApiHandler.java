@@ -167,6 +167,12 @@ final class TrackingApiHandler {
                     "the delivery buffer of " + full.destination() + " is full", full.retryAfter());
             return;
         }
+        if (admission instanceof Admission.BacklogFull full) {
+            retryLater(exchange, StatusCodes.INSUFFICIENT_STORAGE, "backlog_full",
+                    "the backlog of " + full.destination() + " is at its bound: nothing from this request was accepted",
+                    full.retryAfter());
+            return;
+        }
         if (admission instanceof Admission.SpoolFull full) {
             retryLater(exchange, StatusCodes.INSUFFICIENT_STORAGE, "spool_full",
                     "the disk spool is full: nothing from this request was accepted", full.retryAfter());

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,12 @@ public final class SluiceMetrics {
         long bufferedEvents();
 
         long bufferedBytes();
+
+        long backlogEvents();
+
+        long backlogBytes();
+
+        double oldestEventAgeSeconds();
 
         boolean healthy();
     }
@@ -64,7 +71,7 @@ public final class SluiceMetrics {
             .help("Time from accepting an event to its destination confirming it")
             .labelNames("destination")
             .classicOnly()
-            .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600)
             .register(registry);
     private final Counter requests = Counter.builder()
             .name("sluice_http_requests_total")
@@ -76,21 +83,53 @@ public final class SluiceMetrics {
     public void watch(Supplier<Collection<? extends DestinationGauge>> gauges) {
         GaugeWithCallback.builder()
                 .name("sluice_destination_buffered_events")
-                .help("Events held for a destination: queued, waiting to retry, or in flight")
+                .help("Events in a destination's memory window: queued, waiting to retry, or in flight")
                 .labelNames("destination")
                 .callback(cb -> gauges.get().forEach(g -> cb.call(g.bufferedEvents(), g.destinationName())))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("sluice_destination_buffered_bytes")
-                .help("Event bytes held for a destination; admission answers 429 when this reaches maxBufferedBytes")
+                .help("Event bytes in a destination's memory window (maxBufferedBytes bounds it)")
                 .labelNames("destination")
                 .callback(cb -> gauges.get().forEach(g -> cb.call(g.bufferedBytes(), g.destinationName())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_destination_backlog_events")
+                .help("Events routed to a destination and not yet delivered or dead-lettered, in memory or on disk")
+                .labelNames("destination")
+                .callback(cb -> gauges.get().forEach(g -> cb.call(g.backlogEvents(), g.destinationName())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_destination_backlog_bytes")
+                .help("Payload bytes of a destination's backlog (each event is stored once; this counts the ones it still needs)")
+                .labelNames("destination")
+                .callback(cb -> gauges.get().forEach(g -> cb.call(g.backlogBytes(), g.destinationName())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_destination_oldest_event_age_seconds")
+                .help("Age of the oldest event a destination has not delivered yet; 0 when it has none")
+                .labelNames("destination")
+                .callback(cb -> gauges.get().forEach(g -> cb.call(g.oldestEventAgeSeconds(), g.destinationName())))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("sluice_destination_healthy")
                 .help("1 when the destination reports itself healthy, else 0")
                 .labelNames("destination")
                 .callback(cb -> gauges.get().forEach(g -> cb.call(g.healthy() ? 1 : 0, g.destinationName())))
+                .register(registry);
+    }
+
+    /** Reports the spool's size, each event's payload counted once, and its bound. */
+    public void watchSpool(LongSupplier bytes, long maxBytes) {
+        GaugeWithCallback.builder()
+                .name("sluice_spool_bytes")
+                .help("Payload bytes in the spool, each event counted once whatever the number of its destinations")
+                .callback(cb -> cb.call(bytes.getAsLong()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_spool_max_bytes")
+                .help("The spool's bound (spool.maxBytes); requests are answered 507 spool_full beyond it")
+                .callback(cb -> cb.call(maxBytes))
                 .register(registry);
     }
 

@@ -8,13 +8,19 @@ public sealed interface Admission {
     /** Every event was handed to every destination that should get it. */
     record Accepted(int events) implements Admission {}
 
-    /** Nothing was taken: a destination's buffer is full. The client should retry after {@code retryAfter}. */
+    /** Nothing was taken: without a spool, a destination's memory buffer is full. Retry after {@code retryAfter}. */
     record Full(String destination, Duration retryAfter) implements Admission {}
+
+    /**
+     * Nothing was taken: a destination whose events the request routes has its backlog at its bound,
+     * and its policy is to block. Retry after {@code retryAfter}.
+     */
+    record BacklogFull(String destination, Duration retryAfter) implements Admission {}
 
     /** Nothing was taken: the disk spool is full. The client should retry after {@code retryAfter}. */
     record SpoolFull(Duration retryAfter) implements Admission {}
 
-    /** Nothing was taken: the spool could not write (a disk error). */
+    /** Nothing was taken: the spool (or the dead-letter file) could not write. */
     record SpoolFailed(String reason) implements Admission {}
 
     /** Nothing was taken: Sluice is shutting down. */

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.sluice.core.intake.Intake;
 import io.sluice.core.spool.Spool;
+import io.sluice.core.spool.SpoolPolicy;
 import io.sluice.runner.admin.AdminModule;
 import io.sluice.runner.admin.AdminState;
 import io.sluice.runner.config.SluiceConfig;
@@ -57,7 +58,8 @@ public final class SluiceModule extends AbstractModule {
     @Provides
     @Singleton
     DeadLetterFile deadLetterFile(SluiceConfig config, Clock clock) {
-        return new DeadLetterFile(config.deadLetter(), clock);
+        SpoolPolicy spool = config.spool().policy();
+        return new DeadLetterFile(config.deadLetter(), clock, spool.fsync(), spool.fsyncInterval());
     }
 
     @Provides

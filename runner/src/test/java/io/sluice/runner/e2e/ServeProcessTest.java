@@ -2,9 +2,8 @@ package io.sluice.runner.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.core.spool.Spool;
-import io.sluice.core.spool.SpoolPolicy;
 import io.sluice.runner.Main;
+import io.sluice.runner.testing.SpoolContents;
 import io.sluice.spi.event.Event;
 import io.sluice.runner.testing.TestSluice;
 import java.io.BufferedReader;
@@ -38,9 +37,7 @@ class ServeProcessTest {
         serveAcceptAndSigterm("spool: {path: '" + spool + "'}");
         assertThat(Files.exists(dir.resolve("dead.ndjson")) ? Files.readString(dir.resolve("dead.ndjson")) : "")
                 .doesNotContain("held-1");
-        try (Spool reopened = Spool.open(spool, SpoolPolicy.defaults())) {
-            assertThat(reopened.pending().get("web/memory")).extracting(Event::messageId).containsExactly("held-1");
-        }
+        assertThat(SpoolContents.pending(spool, "web/memory")).extracting(Event::messageId).containsExactly("held-1");
     }
 
     @Test

@@ -25,10 +25,38 @@ class BackpressureAndHealthTest {
         return "{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"m-" + i + "\",\"properties\":{\"pad\":\"" + "x".repeat(200) + "\"}}";
     }
 
+    /**
+     * With the spool, a destination that never answers holds only its memory window; the rest of its
+     * backlog waits on disk and requests keep being answered 200. Health and metrics show the backlog.
+     */
     @Test
-    void fullBufferIs429WithRetryAfterAndTakesNothing() throws Exception {
+    void aHungDestinationKeepsItsBacklogOnDiskWhileRequestsAre200() throws Exception {
+        String yaml = TestSluice.memorySource(KEY, "bp-disk", ", mode: hang")
+                + "delivery: {maxBufferedBytes: 700, lingerMs: 0}\n";
+        try (TestSluice sluice = TestSluice.start(dir, yaml)) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(sluice.post("/v1/track", call(i), basic(KEY)).statusCode()).as("request " + i).isEqualTo(200);
+            }
+            var route = sluice.server().pipeline().routes().get(0);
+            assertThat(route.backlog().events()).isEqualTo(50);
+            assertThat(route.bufferedEvents()).as("the memory window, not the backlog").isBetween(1L, 4L);
+            JsonNode health = JSON.readTree(sluice.get("/health").body()).get("destinations").get(0);
+            assertThat(health.get("backlogEvents").asLong()).isEqualTo(50);
+            assertThat(health.get("backlogBytes").asLong()).isEqualTo(route.backlog().bytes()).isPositive();
+            assertThat(health.get("oldestEventAgeSeconds").asLong()).isNotNegative();
+            String metrics = sluice.get("/metrics").body();
+            assertThat(metrics).contains("sluice_destination_backlog_events{destination=\"web/memory\"} 50.0")
+                    .contains("sluice_destination_backlog_bytes{destination=\"web/memory\"} " + route.backlog().bytes() + ".0")
+                    .contains("sluice_destination_oldest_event_age_seconds{destination=\"web/memory\"}")
+                    .contains("sluice_spool_bytes " + route.backlog().bytes() + ".0");
+        }
+    }
+
+    /** Without a spool, memory is the only room: a full buffer is 429 with Retry-After, and nothing is taken. */
+    @Test
+    void withoutASpoolAFullBufferIs429WithRetryAfterAndTakesNothing() throws Exception {
         // A destination that never answers, and room for about two events.
-        String yaml = TestSluice.memorySource(KEY, "bp-hang", ", mode: hang")
+        String yaml = "spool: {enabled: false}\n" + TestSluice.memorySource(KEY, "bp-hang", ", mode: hang")
                 + "delivery: {maxBufferedBytes: 700, lingerMs: 0}\n";
         try (TestSluice sluice = TestSluice.start(dir, yaml)) {
             HttpResponse<String> response = null;

@@ -2,8 +2,7 @@ package io.sluice.runner.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.core.spool.Spool;
-import io.sluice.core.spool.SpoolPolicy;
+import io.sluice.runner.testing.SpoolContents;
 import io.sluice.runner.testing.LocalKinesis;
 import java.net.URI;
 import java.nio.file.Files;
@@ -73,10 +72,7 @@ class RunnerKillTest {
                 long acceptedAtKill = load.acceptedCount();
                 proxy.cut(); // what the dead process had on the wire is dropped, not delivered late
                 proxy.reopen(kinesis.endpoint());
-                int inSpool;
-                try (Spool reopened = Spool.open(spool, SpoolPolicy.defaults())) {
-                    inSpool = reopened.pending().values().stream().mapToInt(List::size).sum();
-                }
+                long inSpool = SpoolContents.backlog(spool);
 
                 second = ServeProcess.start(dir, "second", config, Map.of(), List.of());
                 target[0] = second.baseUrl();
@@ -84,10 +80,7 @@ class RunnerKillTest {
                 load.stop();
                 KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(90));
                 int exit = second.terminate(60);
-                int leftInSpool;
-                try (Spool reopened = Spool.open(spool, SpoolPolicy.defaults())) {
-                    leftInSpool = reopened.pending().values().stream().mapToInt(List::size).sum();
-                }
+                long leftInSpool = SpoolContents.backlog(spool);
 
                 Figures.of("runner-sigkill-fsync-" + fsync, load, read)
                         .put("acceptedAtKill", acceptedAtKill)

@@ -75,6 +75,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
         private final boolean healthy;
         private final List<Event> delivered = new CopyOnWriteArrayList<>();
         private final java.util.concurrent.atomic.AtomicLong discarded = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean closed;
 
         private final String apiKey;
@@ -106,8 +107,14 @@ public final class MemoryDestinationProvider implements DestinationProvider {
             return closed;
         }
 
+        /** Calls of {@code deliver}, in any mode. */
+        public long requests() {
+            return requests.get();
+        }
+
         @Override
         public CompletionStage<List<Outcome>> deliver(List<Event> batch) {
+            requests.incrementAndGet();
             return switch (mode) {
                 case "hang" -> new CompletableFuture<>();
                 case "discard" -> {
