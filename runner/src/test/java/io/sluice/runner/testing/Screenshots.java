@@ -27,22 +27,29 @@ public final class Screenshots {
     public static final double TOLERANCE = 0.0002;
     static final int BLOCK = 4;
 
-    public static final boolean UPDATE = Boolean.getBoolean("sluice.screenshots.update");
-
     private final Path committed;
     private final Path taken;
+    private final boolean update;
 
-    /** @param committed where the docs' images live; {@code taken} where this run's go */
-    public Screenshots(Path committed, Path taken) {
+    /**
+     * @param committed where the docs' images live
+     * @param taken     where this run's go
+     * @param update    write the committed images instead of checking them
+     */
+    public Screenshots(Path committed, Path taken, boolean update) {
         this.committed = committed;
         this.taken = taken;
+        this.update = update;
     }
 
-    /** The repository's {@code docs/screenshots} and the module's {@code target/screenshots}, from the module's directory. */
+    /**
+     * The repository's {@code docs/screenshots} and the module's {@code target/screenshots}, from the
+     * module's directory; updating with {@code -Dsluice.screenshots.update=true}.
+     */
     public static Screenshots ofRepository() {
         Path module = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         return new Screenshots(module.resolveSibling("docs").resolve("screenshots").normalize(),
-                module.resolve("target").resolve("screenshots"));
+                module.resolve("target").resolve("screenshots"), Boolean.getBoolean("sluice.screenshots.update"));
     }
 
     /** How far a page is from its committed image. */
@@ -62,7 +69,7 @@ public final class Screenshots {
         Files.createDirectories(taken);
         Files.write(taken.resolve(name), png);
         Path docs = committed.resolve(name);
-        if (UPDATE) {
+        if (update) {
             Files.createDirectories(committed);
             Files.write(docs, png);
             return new Difference(0, 0);
@@ -93,16 +100,19 @@ public final class Screenshots {
 
     /** Blocks (outside {@code masks}) whose mean colour differs by more than {@link #BLOCK_DELTA}. */
     public static Difference compare(BufferedImage expected, BufferedImage actual, List<Rectangle> masks) {
+        int width = expected.getWidth();
+        int[] a = expected.getRGB(0, 0, width, expected.getHeight(), null, 0, width);
+        int[] b = actual.getRGB(0, 0, width, expected.getHeight(), null, 0, width);
         int differing = 0;
         int compared = 0;
         for (int y = 0; y + BLOCK <= expected.getHeight(); y += BLOCK) {
-            for (int x = 0; x + BLOCK <= expected.getWidth(); x += BLOCK) {
+            for (int x = 0; x + BLOCK <= width; x += BLOCK) {
                 Rectangle block = new Rectangle(x, y, BLOCK, BLOCK);
                 if (masks.stream().anyMatch(m -> m.intersects(block))) {
                     continue;
                 }
                 compared++;
-                if (blockDelta(expected, actual, x, y) > BLOCK_DELTA) {
+                if (blockDelta(a, b, width, x, y) > BLOCK_DELTA) {
                     differing++;
                 }
             }
@@ -111,12 +121,12 @@ public final class Screenshots {
     }
 
     /** The largest change of a colour channel's mean over the block at (x0, y0). */
-    private static int blockDelta(BufferedImage expected, BufferedImage actual, int x0, int y0) {
+    private static int blockDelta(int[] expected, int[] actual, int width, int x0, int y0) {
         int[] sums = new int[3];
         for (int y = y0; y < y0 + BLOCK; y++) {
             for (int x = x0; x < x0 + BLOCK; x++) {
-                int a = expected.getRGB(x, y);
-                int b = actual.getRGB(x, y);
+                int a = expected[y * width + x];
+                int b = actual[y * width + x];
                 for (int c = 0; c < 3; c++) {
                     sums[c] += ((a >> (8 * c)) & 0xff) - ((b >> (8 * c)) & 0xff);
                 }
