@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -290,6 +291,35 @@ class DashboardBrowserTest {
         page("debugger");
         screenshot("debugger.png", ".entry .time", ".sequence-number");
         collectResponses();
+        titlesGroupsAndOrderFromTheSchema();
+    }
+
+    /**
+     * The SDK's display keywords (title, x-group, x-order, x-enumLabels), which the Kinesis plugin may
+     * not declare yet: the page's own form builder, given a schema that has them.
+     */
+    @SuppressWarnings("unchecked")
+    private void titlesGroupsAndOrderFromTheSchema() {
+        Map<String, Object> form = (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/settings-form.js').then(({ settingsForm }) => {
+                  const box = document.createElement('div');
+                  settingsForm(box, { properties: {
+                    secretKey: { type: 'string', writeOnly: true, 'x-group': 'Credentials', 'x-order': 4 },
+                    stream: { type: 'string', title: 'Stream name', 'x-group': 'Connection', 'x-order': 1 },
+                    keyId: { type: 'string', title: 'Key ID', 'x-group': 'Credentials', 'x-order': 3 },
+                    zone: { type: 'string', enum: ['n-1', 's-2'], 'x-enumLabels': { 'n-1': 'North' }, 'x-group': 'Connection', 'x-order': 2 },
+                    maxBatchBytes: { type: 'integer', 'x-order': 9 },
+                  }, required: ['stream'] }, null);
+                  done({
+                    groups: [...box.querySelectorAll('fieldset legend')].map(l => l.textContent),
+                    labels: [...box.querySelectorAll('.field > label')].map(l => l.firstChild.textContent),
+                    options: [...box.querySelectorAll('#setting-zone option')].map(o => o.value + '=' + o.textContent),
+                  });
+                });""");
+        assertThat((List<String>) form.get("groups")).containsExactly("Connection", "Credentials", "General");
+        assertThat((List<String>) form.get("labels")).containsExactly("Stream name", "Zone", "Key ID", "Secret key", "Max batch bytes");
+        assertThat((List<String>) form.get("options")).containsExactly("=— none —", "n-1=North (n-1)", "s-2=s-2");
     }
 
     /** A field's label, without its small print. */
