@@ -160,7 +160,7 @@ final class AdminApi implements AutoCloseable {
             return destinations.setEnabled(source, name, body.get("enabled").booleanValue());
         }
         if (body != null && body.isObject() && body.has("settings")) {
-            return destinations.update(source, name, body);
+            return destinations.update(source, name, body, false);
         }
         throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_patch",
                 "PATCH takes {\"enabled\": true|false}, or {\"settings\": {...}} as PUT does");

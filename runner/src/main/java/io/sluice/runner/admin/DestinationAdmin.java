@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -135,13 +136,8 @@ public final class DestinationAdmin {
     /**
      * {@code POST /api/sources/{source}/destinations}: {@code {"type","name"?,"enabled"?,"settings":{...}}}.
      * Without a name the destination is called {@code source/type}, or {@code source/type-2} (and so on)
-     * when that is taken.
+     * when that is taken. A dry run only checks, and answers {@link #checked}.
      */
-    public ObjectNode add(String sourceName, JsonNode body) {
-        return add(sourceName, body, false);
-    }
-
-    /** As {@link #add(String, JsonNode)}; a dry run only checks, and answers {@link #checked}. */
     public synchronized ObjectNode add(String sourceName, JsonNode body, boolean dryRun) {
         Source source = source(sourceName);
         requireObject(body);
@@ -197,13 +193,9 @@ public final class DestinationAdmin {
     /**
      * {@code PUT /api/sources/{source}/destinations/{name}}: {@code {"settings":{...},"enabled"?}}. The
      * settings given replace the old ones, except secrets left out or empty, which keep their value.
-     * The destination is rebuilt at once (see {@link Pipeline#replace}).
+     * The destination is rebuilt at once (see {@link Pipeline#replace}). A dry run only checks, and
+     * answers {@link #checked}.
      */
-    public ObjectNode update(String sourceName, String name, JsonNode body) {
-        return update(sourceName, name, body, false);
-    }
-
-    /** As {@link #update(String, String, JsonNode)}; a dry run only checks, and answers {@link #checked}. */
     public synchronized ObjectNode update(String sourceName, String name, JsonNode body, boolean dryRun) {
         Route route = route(sourceName, name);
         requireObject(body);
@@ -464,7 +456,7 @@ public final class DestinationAdmin {
      * Where a set secret's value comes from: {@code "dashboard"} (stored encrypted in the state file)
      * or {@code "config"} (the configuration file, written there or through {@code ${env:}}).
      */
-    private java.util.function.Function<String, String> secretOrigin(String name) {
+    private Function<String, String> secretOrigin(String name) {
         Optional<Map<String, Object>> stored = state.get(name).flatMap(StoredDestination::settings);
         return setting -> stored.isPresent()
                 ? (stored.get().get(setting) == StoredDestination.FROM_CONFIG ? "config" : "dashboard")
@@ -475,7 +467,7 @@ public final class DestinationAdmin {
      * Every declared setting with a value; a secret is only {@code {"set":true,"from":origin}} or
      * {@code {"set":false}}.
      */
-    static ObjectNode masked(Settings settings, java.util.function.Function<String, String> secretOrigin) {
+    static ObjectNode masked(Settings settings, Function<String, String> secretOrigin) {
         ObjectNode out = JSON.createObjectNode();
         Map<String, Object> visible = settings.masked();
         for (Setting setting : settings.schema().settings()) {
