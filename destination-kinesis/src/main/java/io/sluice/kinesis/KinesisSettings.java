@@ -8,6 +8,7 @@ import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
 import io.sluice.spi.settings.Validators;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +46,10 @@ record KinesisSettings(
     private static final Pattern STREAM_ARN =
             Pattern.compile("arn:aws[a-z-]*:kinesis:([a-z0-9-]+):[0-9]{12}:stream/" + STREAM_NAME);
 
+    /** The SDK's regions a stream can live in (not its global pseudo-regions such as aws-global), sorted. */
+    static final List<String> REGIONS = Region.regions().stream().filter(r -> !r.isGlobalRegion())
+            .map(Region::id).sorted().toList();
+
     static final SettingsSchema SCHEMA = SettingsSchema.builder()
             .add(Setting.string(STREAM).required()
                     .validator(Validators.matches("stream", STREAM_NAME + "|" + STREAM_ARN.pattern(),
@@ -53,8 +58,7 @@ record KinesisSettings(
                     .description("The Kinesis data stream to write to: its name, or its ARN "
                             + "arn:aws:kinesis:{region}:{account-id}:stream/{stream-name}."))
             .add(Setting.string(REGION).required()
-                    .validator(Validators.memberOf(Region.regions().stream().map(Region::id).toList(),
-                            "an AWS region known to the AWS SDK, e.g. us-east-1"))
+                    .validator(Validators.oneOf(REGIONS, "an AWS region known to the AWS SDK, e.g. us-east-1"))
                     .description("The AWS region of the stream, e.g. us-east-1."))
             .add(Setting.string(ACCESS_KEY_ID).optional()
                     .description("AWS access key ID. Give it with secretAccessKey, or leave both out to use "

@@ -120,7 +120,8 @@ final class AdminApi implements AutoCloseable {
         } else if (n == 4 && p.get(1).equals("sources") && p.get(3).equals("destinations")) {
             String source = p.get(2);
             if (method.equals(Methods.POST)) {
-                withBody(exchange, StatusCodes.CREATED, body -> destinations.add(source, body));
+                boolean dryRun = dryRun(exchange);
+                withBody(exchange, dryRun ? StatusCodes.OK : StatusCodes.CREATED, body -> destinations.add(source, body, dryRun));
             } else {
                 notAllowed(exchange, "POST");
             }
@@ -130,7 +131,7 @@ final class AdminApi implements AutoCloseable {
             if (method.equals(Methods.GET)) {
                 run(exchange, StatusCodes.OK, () -> destinations.destination(source, name));
             } else if (method.equals(Methods.PUT)) {
-                withBody(exchange, StatusCodes.OK, body -> destinations.update(source, name, body));
+                withBody(exchange, StatusCodes.OK, body -> destinations.update(source, name, body, dryRun(exchange)));
             } else if (method.equals(Methods.PATCH)) {
                 withBody(exchange, StatusCodes.OK, body -> patch(source, name, body));
             } else if (method.equals(Methods.DELETE)) {
@@ -159,7 +160,7 @@ final class AdminApi implements AutoCloseable {
             return destinations.setEnabled(source, name, body.get("enabled").booleanValue());
         }
         if (body != null && body.isObject() && body.has("settings")) {
-            return destinations.update(source, name, body);
+            return destinations.update(source, name, body, false);
         }
         throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_patch",
                 "PATCH takes {\"enabled\": true|false}, or {\"settings\": {...}} as PUT does");
@@ -181,6 +182,12 @@ final class AdminApi implements AutoCloseable {
         };
         connection.addCloseTask(c -> debugger.unsubscribe(listener));
         debugger.subscribe(listener);
+    }
+
+    /** {@code ?dryRun=true}: check the change as it would be made, and make none. */
+    private static boolean dryRun(HttpServerExchange exchange) {
+        Deque<String> given = exchange.getQueryParameters().get("dryRun");
+        return given != null && !given.isEmpty() && given.getFirst().equals("true");
     }
 
     private static int minutes(HttpServerExchange exchange) {

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -43,7 +44,8 @@ import java.util.regex.Pattern;
  * the {@link AdminState} file, and applied to the running {@link Pipeline} without a restart.
  *
  * <p>Secret settings are write-only: an edit that leaves a secret out (or empty) keeps the stored
- * value; {@code {"clear":true}} removes it. Changes are made one at a time.
+ * value; {@code {"clear":true}} removes it. Changes are made one at a time. A dry run checks a
+ * change exactly as it would be made, and stores and applies nothing.
  */
 public final class DestinationAdmin {
 
@@ -133,8 +135,12 @@ public final class DestinationAdmin {
         return root;
     }
 
-    /** {@code POST /api/sources/{source}/destinations}: {@code {"type","name"?,"enabled"?,"settings":{...}}}. */
-    public synchronized ObjectNode add(String sourceName, JsonNode body) {
+    /**
+     * {@code POST /api/sources/{source}/destinations}: {@code {"type","name"?,"enabled"?,"settings":{...}}}.
+     * Without a name the destination is called {@code source/type}, or {@code source/type-2} (and so on)
+     * when that is taken. A dry run only checks, and answers {@link #checked}.
+     */
+    public synchronized ObjectNode add(String sourceName, JsonNode body, boolean dryRun) {
         Source source = source(sourceName);
         requireObject(body);
         List<SettingError> errors = new ArrayList<>();
@@ -147,12 +153,11 @@ public final class DestinationAdmin {
             errors.add(new SettingError("type", "one_of", "type: must be one of " + String.join(", ", registry.ids())));
         }
         String name = body.path("name").isTextual() && !body.get("name").asText().isBlank()
-                ? body.get("name").asText().trim() : source.name() + "/" + type;
+                ? body.get("name").asText().trim() : defaultName(source.name(), type);
         if (!NAME.matcher(name).matches()) {
             errors.add(new SettingError("name", "pattern", "name: must be 1 to 128 letters, digits, '.', '_', '/' or '-',"
                     + " starting with a letter or digit"));
-        } else if (pipeline.routes().stream().anyMatch(r -> r.name().equals(name))
-                || (configuredSource.containsKey(name) && !configuredSource.get(name).equals(source.name()))) {
+        } else if (taken(name, source.name())) {
             errors.add(new SettingError("name", "unique", "name: " + name
                     + " is already used by another destination; give this one its own name"));
         }
@@ -170,6 +175,9 @@ public final class DestinationAdmin {
             throw invalid(errors);
         }
         requireKeyFor(stored);
+        if (dryRun) {
+            return checked(name);
+        }
         SluiceConfig.Destination destination = new SluiceConfig.Destination(name, type, settings.orElseThrow(),
                 configured.delivery());
         Optional<StoredDestination> before = state.get(name);
@@ -187,9 +195,10 @@ public final class DestinationAdmin {
     /**
      * {@code PUT /api/sources/{source}/destinations/{name}}: {@code {"settings":{...},"enabled"?}}. The
      * settings given replace the old ones, except secrets left out or empty, which keep their value.
-     * The destination is rebuilt at once (see {@link Pipeline#replace}).
+     * The destination is rebuilt at once (see {@link Pipeline#replace}). A dry run only checks, and
+     * answers {@link #checked}.
      */
-    public synchronized ObjectNode update(String sourceName, String name, JsonNode body) {
+    public synchronized ObjectNode update(String sourceName, String name, JsonNode body, boolean dryRun) {
         Route route = route(sourceName, name);
         requireObject(body);
         SluiceConfig.Destination old = route.definition();
@@ -228,6 +237,9 @@ public final class DestinationAdmin {
             throw invalid(errors);
         }
         requireKeyFor(stored);
+        if (dryRun) {
+            return checked(name);
+        }
         SluiceConfig.Destination destination = new SluiceConfig.Destination(name, old.type(), settings.orElseThrow(),
                 old.delivery());
         Optional<StoredDestination> before = state.get(name);
@@ -276,6 +288,27 @@ public final class DestinationAdmin {
         return JSON.createObjectNode().put("success", true).put("removed", name).put("deadLettered", left);
     }
 
+    /** {@code source/type}, or the first free of {@code source/type-2}, {@code -3}, ... */
+    private String defaultName(String source, String type) {
+        String base = source + "/" + type;
+        String name = base;
+        for (int n = 2; taken(name, source); n++) {
+            name = base + "-" + n;
+        }
+        return name;
+    }
+
+    /** Used by a running destination, or kept by the configuration file for another source. */
+    private boolean taken(String name, String source) {
+        return pipeline.routes().stream().anyMatch(r -> r.name().equals(name))
+                || (configuredSource.containsKey(name) && !configuredSource.get(name).equals(source));
+    }
+
+    /** The answer to a dry run that found nothing wrong. */
+    private static ObjectNode checked(String name) {
+        return JSON.createObjectNode().put("success", true).put("dryRun", true).put("name", name);
+    }
+
     private void undo(String name, Optional<StoredDestination> before) {
         if (before.isPresent()) {
             state.put(before.get());
@@ -321,8 +354,8 @@ public final class DestinationAdmin {
             if (secret) {
                 if (value.isObject() && value.path("clear").asBoolean(false)) {
                     setOrCleared.add(key);
-                } else if (value.isObject() && value.path("set").isBoolean() && value.size() == 1) {
-                    // the masked form read back ({"set":true}): keep
+                } else if (value.isObject() && value.path("set").isBoolean()) {
+                    // the masked form read back ({"set":true,"from":...}): keep
                 } else if (value.isTextual() && !value.asText().isEmpty()) {
                     raw.put(key, value.asText());
                     stored.put(key, new Secret(value.asText()));
@@ -422,17 +455,35 @@ public final class DestinationAdmin {
         d.putObject("counts").put("delivered", tally.delivered())
                 .put("failed", tally.failures().values().stream().mapToLong(Long::longValue).sum())
                 .put("retried", tally.retried());
-        d.set("settings", masked(route.definition().settings()));
+        d.set("settings", masked(route.definition().settings(), secretOrigin(route.name())));
         return d;
     }
 
-    /** Every declared setting with a value; a secret is only {@code {"set":true|false}}. */
-    static ObjectNode masked(Settings settings) {
+    /**
+     * Where a set secret's value comes from: {@code "dashboard"} (stored encrypted in the state file)
+     * or {@code "config"} (the configuration file, written there or through {@code ${env:}}).
+     */
+    private Function<String, String> secretOrigin(String name) {
+        Optional<Map<String, Object>> stored = state.get(name).flatMap(StoredDestination::settings);
+        return setting -> stored.isPresent()
+                ? (stored.get().get(setting) == StoredDestination.FROM_CONFIG ? "config" : "dashboard")
+                : (configuredSource.containsKey(name) ? "config" : "dashboard");
+    }
+
+    /**
+     * Every declared setting with a value; a secret is only {@code {"set":true,"from":origin}} or
+     * {@code {"set":false}}.
+     */
+    static ObjectNode masked(Settings settings, Function<String, String> secretOrigin) {
         ObjectNode out = JSON.createObjectNode();
         Map<String, Object> visible = settings.masked();
         for (Setting setting : settings.schema().settings()) {
             if (setting.isSecret()) {
-                out.putObject(setting.name()).put("set", settings.secret(setting.name()).isPresent());
+                boolean set = settings.secret(setting.name()).isPresent();
+                ObjectNode secret = out.putObject(setting.name()).put("set", set);
+                if (set) {
+                    secret.put("from", secretOrigin.apply(setting.name()));
+                }
             } else if (visible.containsKey(setting.name())) {
                 Object value = visible.get(setting.name());
                 if (value instanceof URI uri) {

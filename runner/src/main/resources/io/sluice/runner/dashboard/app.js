@@ -2,7 +2,7 @@
 // Every change is a fetch with the session's CSRF token in X-CSRF-Token. Text from the server
 // is always inserted as text, never as HTML.
 
-import { el, settingsForm, showErrors } from './settings-form.js';
+import { el, labelsOf, ruleCode, settingsForm, showErrors } from './settings-form.js';
 
 const state = { csrf: null, types: null, timer: null, events: null, entries: new Map(), items: new Map(), filter: 'all' };
 const main = document.getElementById('view');
@@ -29,14 +29,21 @@ function destinationPath(source, name) {
   return `/api/sources/${enc(source)}/destinations/${enc(name)}`;
 }
 
-let flashTimer = null;
-function flash(text, error = false) {
+// A message about the last change. It stays until closed or until the user moves to another view
+// (a message that vanished on a timer could be missed); `view` is the one it belongs to.
+let flashView = null;
+function flash(text, error = false, view = currentView()) {
   const box = document.getElementById('flash');
-  box.textContent = text;
+  const close = el('button', { type: 'button', class: 'quiet close', 'aria-label': 'Close this message', title: 'Close' }, '×');
+  close.addEventListener('click', () => { box.hidden = true; });
+  box.replaceChildren(el('span', { class: 'text' }, text), close);
   box.className = error ? 'error' : '';
   box.hidden = false;
-  clearTimeout(flashTimer);
-  flashTimer = setTimeout(() => { box.hidden = true; }, 8000);
+  flashView = view;
+}
+
+function currentView() {
+  return location.hash && location.hash !== '#' ? location.hash : '#/';
 }
 
 function stop() {
@@ -50,6 +57,7 @@ function stop() {
 
 function route() {
   stop();
+  if (flashView !== currentView()) document.getElementById('flash').hidden = true;
   const parts = (location.hash || '#/').slice(2).split('/').filter(p => p !== '').map(decodeURIComponent);
   document.getElementById('nav-overview').classList.toggle('active', parts[0] !== 'debugger');
   document.getElementById('nav-debugger').classList.toggle('active', parts[0] === 'debugger');
@@ -110,8 +118,10 @@ function sourceSection(name) {
     el('div', { class: 'source-head' }, el('h2', {}, el('span', { class: 'label' }, 'Source'), name), add),
     el('table', {},
       el('thead', {}, el('tr', {},
-        el('th', {}, 'On'), el('th', {}, 'Destination'), el('th', {}, 'Type'), el('th', {}, 'Health'),
-        el('th', { class: 'num' }, 'Delivered'), el('th', { class: 'num' }, 'Failed'), el('th', { class: 'num' }, 'Retried'),
+        el('th', {}, 'On'), el('th', {}, 'Destination'), el('th', {}, 'Type'), el('th', {}, 'Status'),
+        ...[['Delivered', 'Events delivered'], ['Failed', 'Events that failed for good'],
+          ['Retried', 'Failed attempts that were made again']]
+          .map(([head, what]) => el('th', { class: 'num', title: `${what}, since Sluice started` }, head)),
         el('th', {}, 'Last 15 minutes'), el('th', {}))),
       el('tbody', {})),
     el('p', { class: 'empty' }, 'No destinations: events from this source go nowhere.'));
@@ -126,7 +136,7 @@ function destinationRow(source, name) {
     el('td', {}, el('label', { class: 'switch' }, toggle, el('span', { class: 'slider' }))),
     el('td', { class: 'name' }, el('strong', {}, name), el('span', { class: 'muted origin' })),
     el('td', {}, el('span', { class: 'badge type' })),
-    el('td', { class: 'health' }),
+    el('td', { class: 'status' }),
     el('td', { class: 'num delivered' }), el('td', { class: 'num failed' }), el('td', { class: 'num retried' }),
     el('td', { class: 'chart' }),
     el('td', { class: 'actions' },
@@ -140,14 +150,24 @@ function updateRow(row, d, series) {
   row.querySelector('.origin').textContent = d.origin === 'config'
     ? (d.edited ? 'from the config file, edited here' : 'from the config file') : 'added here';
   row.querySelector('.badge.type').textContent = d.type;
-  const health = row.querySelector('td.health');
-  const badges = [el('span', { class: `badge ${d.health.status}`, title: d.health.message }, d.health.status)];
-  if (!d.enabled) badges.push(' ', el('span', { class: 'badge off' }, 'off'));
-  health.replaceChildren(...badges);
+  row.querySelector('td.status').replaceChildren(...status(d));
   row.querySelector('.delivered').textContent = d.counts.delivered.toLocaleString();
   row.querySelector('.failed').textContent = d.counts.failed.toLocaleString();
   row.querySelector('.retried').textContent = d.counts.retried.toLocaleString();
   row.querySelector('.chart').replaceChildren(sparkline(series));
+}
+
+// One state per destination: switched off says so (its health does not matter: nothing is sent to
+// it); else its health, with the destination's own message in words when it is not healthy.
+function status(d) {
+  if (!d.enabled) {
+    return [el('span', { class: 'badge off', 'data-status': 'off',
+      title: 'Switched off: new events are not sent to it. Switch it on to resume.' }, 'off')];
+  }
+  const healthy = d.health.status === 'healthy';
+  const badge = el('span', { class: `badge ${d.health.status}`, 'data-status': d.health.status,
+    title: healthy ? 'On, and the destination reports no problem.' : d.health.message }, healthy ? 'healthy' : d.health.status);
+  return healthy ? [badge] : [badge, el('span', { class: 'status-message' }, d.health.message)];
 }
 
 function sparkline(series) {
@@ -205,9 +225,18 @@ async function removeDestination(source, name) {
 
 // ---- Adding and editing a destination ------------------------------------------------------
 
+// The name the API gives a destination added without one: source/type, or source/type-2 and so on.
+function defaultName(source, type, taken) {
+  const base = `${source}/${type}`;
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
 async function formView(source, name) {
   if (!state.types) state.types = (await api('GET', '/api/types')).data.types;
   let current = null;
+  let taken = new Set();
   if (name) {
     const r = await api('GET', destinationPath(source, name));
     if (!r.ok) {
@@ -215,6 +244,9 @@ async function formView(source, name) {
       return;
     }
     current = r.data;
+  } else {
+    const sources = await api('GET', '/api/sources');
+    taken = new Set(sources.data.sources.flatMap(s => s.destinations.map(d => d.name)));
   }
   const general = el('div', { class: 'form-error', id: 'form-error', role: 'alert', hidden: true });
   const head = el('div', {});
@@ -230,33 +262,55 @@ async function formView(source, name) {
   let handle = null;
   let typeSelect = null;
   let nameInput = null;
+  let nameHint = null;
+  // On an edit, a dry run of the form as it stands tells which secrets can be removed.
+  const probe = async settings => {
+    const r = await api('PUT', destinationPath(source, name) + '?dryRun=true', { settings });
+    return r.ok ? [] : (r.data.errors || []);
+  };
   const renderFields = typeId => {
     const type = state.types.find(t => t.id === typeId);
     fields.replaceChildren();
-    handle = type ? settingsForm(fields, type.schema, current ? current.settings : null) : null;
+    handle = type ? settingsForm(fields, type.schema, current ? current.settings : null, name ? { probe } : {}) : null;
+    if (handle && name) handle.checkRemovals().catch(() => {});
   };
+  let pending = null;
+  const recheck = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => { if (handle && name && form.isConnected) handle.checkRemovals().catch(() => {}); }, 300);
+  };
+  fields.addEventListener('input', recheck);
+  fields.addEventListener('change', recheck);
   if (name) {
     head.append(el('p', { class: 'muted' }, `Type `, el('span', { class: 'badge type' }, current.type),
-      ` · source ${source} · changes apply at once, without a restart; secrets are never shown.`));
+      ` · source ${source} · changes apply at once, without a restart; secrets are never shown.`),
+      ...(current.origin === 'config' ? [el('p', { class: 'muted', id: 'origin-note' }, 'This destination comes from the '
+        + 'configuration file. What you save here is kept in Sluice\'s state file and takes the place of the file\'s '
+        + 'settings for it, across restarts.')] : []));
     renderFields(current.type);
   } else {
     typeSelect = el('select', { id: 'destination-type', name: 'type' },
       ...state.types.map(t => el('option', { value: t.id }, `${t.id} — ${t.integrationName}`)));
-    nameInput = el('input', { type: 'text', id: 'destination-name', name: 'name', spellcheck: 'false',
-      placeholder: `${source}/${state.types[0] ? state.types[0].id : 'type'}` });
+    nameInput = el('input', { type: 'text', id: 'destination-name', name: 'name', spellcheck: 'false' });
+    nameHint = el('p', { class: 'hint', id: 'name-hint' });
+    const suggest = () => {
+      const suggested = defaultName(source, typeSelect.value, taken);
+      nameInput.placeholder = suggested;
+      nameHint.textContent = `Unique; shown in metrics and the dead-letter file. Leave it empty to call it ${suggested}.`;
+    };
     typeSelect.addEventListener('change', () => {
-      nameInput.placeholder = `${source}/${typeSelect.value}`;
+      suggest();
       renderFields(typeSelect.value);
     });
     head.append(
       el('div', { class: 'field', id: 'field-type' }, el('label', { for: 'destination-type' }, 'Type'), typeSelect,
         el('p', { class: 'field-error', id: 'error-type', hidden: true })),
       el('div', { class: 'field', id: 'field-name' }, el('label', { for: 'destination-name' }, 'Name',
-        el('span', { class: 'kind' }, 'optional')), el('p', { class: 'hint' }, 'Unique; shown in metrics and the dead-letter file.'),
+        el('span', { class: 'kind' }, 'optional')), nameHint,
         nameInput, el('p', { class: 'field-error', id: 'error-name', hidden: true })));
     const kinesis = state.types.find(t => t.id === 'kinesis');
     if (kinesis) typeSelect.value = kinesis.id;
-    nameInput.placeholder = `${source}/${typeSelect.value}`;
+    suggest();
     renderFields(typeSelect.value);
   }
 
@@ -270,11 +324,15 @@ async function formView(source, name) {
         : await api('POST', `/api/sources/${enc(source)}/destinations`,
           { type: typeSelect.value, name: nameInput.value.trim() || undefined, settings });
       if (r.ok) {
-        flash(name ? `Saved ${r.data.name}: rebuilt and live, no restart needed.` : `Added ${r.data.name}.`);
+        flash(name ? `Saved ${r.data.name}: rebuilt and live, no restart needed.` : `Added ${r.data.name}: events go to it now.`,
+          false, '#/');
         location.hash = '#/';
       } else {
+        const type = state.types.find(t => t.id === (name ? current.type : typeSelect.value));
+        const labels = type ? labelsOf(type.schema) : new Map();
+        labels.set('name', 'Name').set('type', 'Type');
         showErrors(form, general, r.data.errors && r.data.errors.length ? r.data.errors
-          : [{ field: '', rule: r.data.code || String(r.status), message: r.data.message || 'The request failed.' }]);
+          : [{ field: '', rule: r.data.code || String(r.status), message: r.data.message || 'The request failed.' }], labels);
       }
     } finally {
       save.disabled = false;
@@ -352,7 +410,8 @@ function entryItem(e, open) {
   const item = el('li', { class: 'entry', 'data-id': e.id, 'data-source': e.source, 'data-valid': String(valid),
     'data-message-id': e.messageId || '' },
     el('div', { class: 'entry-head' },
-      el('span', { class: 'time', title: e.time }, when.toLocaleTimeString()),
+      el('span', { class: 'time', title: e.time },
+        when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })),
       el('span', { class: 'badge type' }, e.type || '?'),
       el('span', { class: 'what' }, what),
       el('span', { class: 'who' }, who),
@@ -360,7 +419,7 @@ function entryItem(e, open) {
       el('span', { class: `badge ${valid ? 'valid' : 'invalid'} validation` }, valid ? 'valid' : 'rejected')));
   if (!valid) {
     item.append(el('ul', { class: 'errors' }, ...(e.validation.errors || []).map(err =>
-      el('li', {}, el('code', {}, err.code), ` at ${err.path}: ${err.message}`))));
+      el('li', {}, err.message, el('span', { class: 'where' }, ` at ${err.path}`), ruleCode(err.code)))));
   }
   const outcomes = el('div', { class: 'outcomes' });
   for (const d of e.destinations || []) {

@@ -84,7 +84,7 @@ class AdminApiTest {
             JsonNode badName = JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations",
                     "{\"type\":\"memory\",\"name\":\" bad name\",\"settings\":{\"instance\":\"n\"}}").body());
             JsonNode taken = JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations",
-                    "{\"type\":\"memory\",\"settings\":{\"instance\":\"n\"}}").body());
+                    "{\"type\":\"memory\",\"name\":\"web/memory\",\"settings\":{\"instance\":\"n\"}}").body());
             HttpResponse<String> noSource = admin.bearer("POST", "/api/sources/ios/destinations", "{\"type\":\"memory\"}");
 
             assertThat(noType.get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
@@ -98,6 +98,76 @@ class AdminApiTest {
     }
 
     @Test
+    void withoutANameADestinationGetsTheFirstFreeDefaultName() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            String unnamed = "{\"type\":\"memory\",\"settings\":{\"instance\":\"api-unnamed\"}}";
+
+            HttpResponse<String> second = admin.bearer("POST", "/api/sources/web/destinations", unnamed);
+            HttpResponse<String> third = admin.bearer("POST", "/api/sources/web/destinations", unnamed);
+
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+            assertThat(JSON.readTree(second.body()).get("name").asText()).isEqualTo("web/memory-2");
+            assertThat(third.statusCode()).as(third.body()).isEqualTo(201);
+            assertThat(JSON.readTree(third.body()).get("name").asText()).isEqualTo("web/memory-3");
+            assertThat(admin.getJson("/api/sources").at("/sources/0/destinations")).extracting(d -> d.get("name").asText())
+                    .containsExactly("web/memory", "web/memory-2", "web/memory-3");
+        }
+    }
+
+    @Test
+    void aDryRunChecksAChangeAsItWouldBeMadeAndMakesNone() throws Exception {
+        try (TestSluice sluice = start("")) {
+            AdminClient admin = admin(sluice);
+            assertThat(admin.bearer("POST", "/api/sources/web/destinations", kinesis("web/kinesis", "us-east-1", "s1"))
+                    .statusCode()).isEqualTo(201);
+            String state = Files.readString(dir.resolve("admin-state.json"));
+
+            HttpResponse<String> addOk = admin.bearer("POST", "/api/sources/web/destinations?dryRun=true",
+                    "{\"type\":\"kinesis\",\"settings\":{\"region\":\"us-east-1\",\"stream\":\"s\",\"endpoint\":\"" + NOWHERE + "\"}}");
+            HttpResponse<String> addBad = admin.bearer("POST", "/api/sources/web/destinations?dryRun=true",
+                    "{\"type\":\"kinesis\",\"settings\":{\"region\":\"us-east-1\"}}");
+            // Removing the secret while accessKeyId stays is refused; removing both would be accepted.
+            HttpResponse<String> clearOne = admin.bearer("PUT", destination("web", "web/kinesis") + "?dryRun=true",
+                    "{\"settings\":{\"region\":\"us-east-1\",\"stream\":\"events\",\"endpoint\":\"" + NOWHERE
+                            + "\",\"accessKeyId\":\"AKIDEXAMPLE\",\"secretAccessKey\":{\"clear\":true}}}");
+            HttpResponse<String> clearBoth = admin.bearer("PUT", destination("web", "web/kinesis") + "?dryRun=true",
+                    "{\"settings\":{\"region\":\"us-east-1\",\"stream\":\"events\",\"endpoint\":\"" + NOWHERE
+                            + "\",\"secretAccessKey\":{\"clear\":true}}}");
+
+            assertThat(addOk.statusCode()).as(addOk.body()).isEqualTo(200);
+            assertThat(JSON.readTree(addOk.body()).get("dryRun").asBoolean()).isTrue();
+            assertThat(JSON.readTree(addOk.body()).get("name").asText()).isEqualTo("web/kinesis-2");
+            assertThat(addBad.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(addBad.body()).get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
+                    .containsExactly("stream/required");
+            assertThat(clearOne.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(clearOne.body()).get("errors")).extracting(e -> e.get("field").asText() + "/" + e.get("rule").asText())
+                    .containsExactly("secretAccessKey/required_with");
+            assertThat(clearBoth.statusCode()).as(clearBoth.body()).isEqualTo(200);
+            assertThat(admin.getJson("/api/sources").at("/sources/0/destinations")).extracting(d -> d.get("name").asText())
+                    .containsExactly("web/memory", "web/kinesis");
+            assertThat(admin.getJson(destination("web", "web/kinesis")).at("/settings/secretAccessKey/set").asBoolean()).isTrue();
+            assertThat(Files.readString(dir.resolve("admin-state.json"))).isEqualTo(state);
+        }
+    }
+
+    @Test
+    void theRegionIsAChoiceInTheSchema() throws Exception {
+        try (TestSluice sluice = start("")) {
+            JsonNode kinesis = null;
+            for (JsonNode type : admin(sluice).getJson("/api/types").get("types")) {
+                if (type.get("id").asText().equals("kinesis")) {
+                    kinesis = type;
+                }
+            }
+            List<String> regions = new java.util.ArrayList<>();
+            kinesis.at("/schema/properties/region/enum").forEach(r -> regions.add(r.asText()));
+            assertThat(regions).contains("us-east-1", "eu-west-1", "ap-southeast-2").doesNotContain("aws-global").isSorted();
+        }
+    }
+
+    @Test
     void secretsAreWriteOnlyAndAnEditThatLeavesOneOutKeepsIt() throws Exception {
         String canary = "canary-secret-write-only-7Qx";
         try (TestSluice sluice = start("")) {
@@ -105,7 +175,8 @@ class AdminApiTest {
 
             HttpResponse<String> added = admin.bearer("POST", "/api/sources/web/destinations", kinesis("web/kinesis", "us-east-1", canary));
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
-            assertThat(JSON.readTree(added.body()).at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(JSON.readTree(added.body()).at("/settings/secretAccessKey").toString())
+                    .isEqualTo("{\"set\":true,\"from\":\"dashboard\"}");
 
             // Without the secret, accessKeyId alone would be refused (required_with): it is kept.
             HttpResponse<String> edited = admin.bearer("PUT", destination("web", "web/kinesis"),
@@ -115,7 +186,7 @@ class AdminApiTest {
             JsonNode view = JSON.readTree(edited.body());
             assertThat(view.at("/settings/region").asText()).isEqualTo("eu-west-1");
             assertThat(view.at("/settings/stream").asText()).isEqualTo("other");
-            assertThat(view.at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(view.at("/settings/secretAccessKey").toString()).isEqualTo("{\"set\":true,\"from\":\"dashboard\"}");
             assertThat(storedSecret(dir, "web/kinesis", "secretAccessKey")).isEqualTo(canary);
 
             HttpResponse<String> cleared = admin.bearer("PUT", destination("web", "web/kinesis"),
@@ -199,7 +270,7 @@ class AdminApiTest {
 
             assertThat(destinations).extracting(d -> d.get("name").asText() + ":" + d.get("enabled").asBoolean() + ":" + d.get("origin").asText())
                     .containsExactly("web/memory:false:config", "web/added:true:dashboard");
-            assertThat(destinations.get(1).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(destinations.get(1).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true,\"from\":\"dashboard\"}");
             assertThat(storedSecret(dir, "web/added", "apiKey")).isEqualTo("canary-secret-restart");
 
             assertThat(sluice.post("/v1/track", track("to-the-added-one"), basic(KEY)).statusCode()).isEqualTo(200);
@@ -223,7 +294,7 @@ class AdminApiTest {
                     "{\"settings\":{\"instance\":\"api-from-file\",\"mode\":\"deliver\",\"healthy\":false}}");
 
             assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
-            assertThat(JSON.readTree(edited.body()).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true}");
+            assertThat(JSON.readTree(edited.body()).at("/settings/apiKey").toString()).isEqualTo("{\"set\":true,\"from\":\"config\"}");
             assertThat(JSON.readTree(edited.body()).at("/health/status").asText()).isEqualTo("unhealthy");
         }
         String state = Files.readString(dir.resolve("admin-state.json"));
@@ -231,6 +302,7 @@ class AdminApiTest {
         try (TestSluice sluice = TestSluice.start(dir, yaml)) {
             JsonNode view = admin(sluice).getJson(destination("web", "web/memory"));
             assertThat(view.at("/settings/apiKey/set").asBoolean()).isTrue();
+            assertThat(view.at("/settings/apiKey/from").asText()).isEqualTo("config");
             assertThat(view.at("/settings/healthy").asBoolean()).isFalse();
             assertThat(view.get("origin").asText()).isEqualTo("config");
             assertThat(view.get("edited").asBoolean()).isTrue();

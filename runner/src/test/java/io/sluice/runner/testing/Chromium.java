@@ -19,6 +19,8 @@ public final class Chromium {
 
     public static final Path BROWSER = Path.of("/usr/bin/chromium");
     public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    /** The pages' font here (fontconfig's sans-serif): the docs' screenshots are taken, and checked, with it. */
+    public static final Path FONT = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 
     private Chromium() {}
 
@@ -51,13 +53,13 @@ public final class Chromium {
     }
 
     private static void install() throws IOException, InterruptedException {
-        if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
+        if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER) && Files.exists(FONT)) {
             return;
         }
         run("apt-get", "update", "-qq");
-        run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver");
-        if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
-            throw new IllegalStateException("apt-get did not install " + BROWSER + " and " + DRIVER);
+        run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", "fonts-dejavu-core");
+        if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER) || !Files.exists(FONT)) {
+            throw new IllegalStateException("apt-get did not install " + BROWSER + ", " + DRIVER + " and " + FONT);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.spi.settings;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +50,31 @@ public final class Validators {
             @Override
             public Map<String, Object> schemaKeywords() {
                 return Map.of("pattern", "^(?:" + regex + ")$");
+            }
+        };
+    }
+
+    /**
+     * A text setting from a known list short enough to choose from (a form shows a choice list: the
+     * schema carries the list as {@code enum}, in the order given). Unlike {@link SettingType#ENUM},
+     * the message names the set rather than listing it. Rule {@code one_of}.
+     *
+     * @param what what the list is, for the message, e.g. {@code an AWS region known to the SDK}
+     */
+    public static Validator oneOf(List<String> allowed, String what) {
+        List<String> list = List.copyOf(allowed);
+        Set<String> set = Set.copyOf(list);
+        return new Validator() {
+            @Override
+            public Optional<Violation> check(Object value) {
+                return set.contains(value.toString())
+                        ? Optional.empty()
+                        : Optional.of(new Violation("one_of", "must be " + what));
+            }
+
+            @Override
+            public Map<String, Object> schemaKeywords() {
+                return Map.of("enum", list);
             }
         };
     }

@@ -124,6 +124,19 @@ class SettingsSchemaTest {
     }
 
     @Test
+    void oneOfChecksTheListAndExportsItAsAnEnumForAChoiceList() {
+        SettingsSchema schema = SettingsSchema.builder()
+                .add(Setting.string("zone").validator(Validators.oneOf(List.of("north-1", "south-2"), "a known zone")))
+                .build();
+
+        assertThat(schema.validate(Map.of("zone", "south-2"))).isEmpty();
+        assertThat(schema.validate(Map.of("zone", "west-9"))).singleElement()
+                .satisfies(e -> assertThat(e.rule()).isEqualTo("one_of"))
+                .satisfies(e -> assertThat(e.message()).isEqualTo("zone: must be a known zone (got 'west-9')"));
+        assertThat(schema.toJsonSchema()).contains("\"enum\":[\"north-1\",\"south-2\"]").contains("\"x-sluice-type\":\"string\"");
+    }
+
+    @Test
     void jsonSchemaEscapesText() {
         SettingsSchema schema = SettingsSchema.builder()
                 .add(Setting.string("q").description("say \"hi\"\\n\n\u0001"))
