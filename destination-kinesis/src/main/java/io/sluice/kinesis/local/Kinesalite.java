@@ -69,8 +69,15 @@ public final class Kinesalite implements AutoCloseable {
     /*
      * kinesalite's own CLI binds every interface, so start it from this script instead. It exits when
      * its stdin closes, which happens when the JVM dies by any means, so no server outlives its owner.
+     * kinesalite throws from a request's error handler when a client drops a connection mid-request,
+     * which would end the whole server; a real Kinesis shrugs that off, so this one does too.
      */
     private static final String SERVER_SCRIPT = """
+            process.on('uncaughtException', function (err) {
+              if (err && err.code === 'ECONNRESET') { return; }
+              console.error(err);
+              process.exit(1);
+            });
             var server = require('kinesalite')({shardLimit: 10000, createStreamMs: 50, deleteStreamMs: 50,
                 updateStreamMs: 50});
             server.listen(0, '127.0.0.1', function () {
@@ -201,12 +208,28 @@ public final class Kinesalite implements AutoCloseable {
                 : Path.of(System.getProperty("user.home"), ".cache", "sluice");
     }
 
+    /** An install made by an older Sluice gets this version's script, replaced in one step. */
+    private static void refreshScript(Path home) {
+        try {
+            if (!Files.readString(home.resolve(SCRIPT_NAME)).equals(SERVER_SCRIPT)) {
+                Path fresh = Files.createTempFile(home, SCRIPT_NAME, ".new");
+                Files.writeString(fresh, SERVER_SCRIPT);
+                readableByAll(fresh);
+                Files.move(fresh, home.resolve(SCRIPT_NAME), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the kinesalite script in " + home, e);
+        }
+    }
+
     /**
      * Installs into a private temporary folder, then moves it into place in one step, so parallel
      * builds never see half an install: the loser of a race just uses the winner's.
      */
     private static Path install(Path home) {
         if (Files.isRegularFile(home.resolve(SCRIPT_NAME))) {
+            refreshScript(home);
             return home;
         }
         Path staging = null;

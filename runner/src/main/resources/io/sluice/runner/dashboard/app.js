@@ -122,6 +122,8 @@ function sourceSection(name) {
         ...[['Delivered', 'Events delivered'], ['Failed', 'Events that failed for good'],
           ['Retried', 'Failed attempts that were made again']]
           .map(([head, what]) => el('th', { class: 'num', title: `${what}, since Sluice started` }, head)),
+        el('th', { class: 'num', title: 'Events not delivered yet (in memory or waiting on disk), their size, and the age of the oldest' },
+          'Backlog'),
         el('th', {}, 'Last 15 minutes'), el('th', {}))),
       el('tbody', {})),
     el('p', { class: 'empty' }, 'No destinations: events from this source go nowhere.'));
@@ -138,6 +140,7 @@ function destinationRow(source, name) {
     el('td', {}, el('span', { class: 'badge type' })),
     el('td', { class: 'status' }),
     el('td', { class: 'num delivered' }), el('td', { class: 'num failed' }), el('td', { class: 'num retried' }),
+    el('td', { class: 'num backlog' }),
     el('td', { class: 'chart' }),
     el('td', { class: 'actions' },
       el('a', { class: 'button edit', href: `#/sources/${enc(source)}/edit/${enc(name)}` }, 'Edit'), remove));
@@ -154,7 +157,15 @@ function updateRow(row, d, series) {
   row.querySelector('.delivered').textContent = d.counts.delivered.toLocaleString();
   row.querySelector('.failed').textContent = d.counts.failed.toLocaleString();
   row.querySelector('.retried').textContent = d.counts.retried.toLocaleString();
+  row.querySelector('.backlog').textContent = backlog(d);
   row.querySelector('.chart').replaceChildren(sparkline(series));
+}
+
+// "none", or "1,204 · 3.1 MB · oldest 42 s": what the destination still has to deliver.
+function backlog(d) {
+  if (!d.backlogEvents) return 'none';
+  const mb = (d.backlogBytes / 1e6).toFixed(d.backlogBytes < 1e7 ? 1 : 0);
+  return `${d.backlogEvents.toLocaleString()} · ${mb} MB · oldest ${d.oldestEventAgeSeconds.toLocaleString()} s`;
 }
 
 // One state per destination: switched off says so (its health does not matter: nothing is sent to
