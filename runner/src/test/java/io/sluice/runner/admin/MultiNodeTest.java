@@ -51,9 +51,10 @@ class MultiNodeTest {
     final class Cluster implements AutoCloseable {
         final List<TestSluice> nodes = new ArrayList<>();
         final List<AdminClient> admins = new ArrayList<>();
+        final String database;
 
         Cluster(String instance) throws Exception {
-            String database = postgres.createDatabase();
+            database = postgres.createDatabase();
             Path key = AdminClient.keyFile(dir.resolve("secret.key"));
             try {
                 for (int i = 1; i <= 3; i++) {
@@ -289,6 +290,34 @@ class MultiNodeTest {
             }
             cluster.send(2, "after-outage");
             TestSluice.await("delivery after recovery", () -> delivered("outage-new").contains("after-outage"));
+        }
+    }
+
+    @Test
+    void aSecretReachesTheDatabaseEncryptedAsInTheStateFileAndEveryNodeOpensIt() throws Exception {
+        String canary = "canary-secret-7d1e-multi-node";
+        try (Cluster cluster = new Cluster("secret-old")) {
+            HttpResponse<String> edit = cluster.admin(1).bearer("PUT", destination("web", NAME),
+                    "{\"version\":0,\"settings\":{\"instance\":\"secret-new\",\"apiKey\":\"" + canary + "\"}}");
+            assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
+            assertThat(within(PROPAGATION, () -> cluster.instance(3).equals("secret-new"))).isTrue();
+            assertThat(cluster.route(3).definition().settings().secret("apiKey").orElseThrow().reveal()).isEqualTo(canary);
+
+            String entry;
+            try (java.sql.Connection c = postgres.connect(cluster.database);
+                 java.sql.ResultSet r = c.createStatement().executeQuery(
+                         "SELECT entry FROM sluice_admin_destinations WHERE name = '" + NAME + "'")) {
+                assertThat(r.next()).isTrue();
+                entry = r.getString(1);
+            }
+            assertThat(entry).contains("\"alg\":\"A256GCM\"").doesNotContain(canary)
+                    .doesNotContain(java.util.Base64.getEncoder().encodeToString(canary.getBytes()));
+            JsonNode envelope = AdminClient.JSON.readTree(entry).at("/settings/apiKey");
+            assertThat(AdminApiTest.box(dir.resolve("secret.key")).open(envelope, AdminState.context("web", NAME, "apiKey")))
+                    .isEqualTo(canary);
+            for (AdminClient admin : cluster.admins) {
+                assertThat(admin.bodies()).allSatisfy(body -> assertThat(body).doesNotContain(canary));
+            }
         }
     }
 }
