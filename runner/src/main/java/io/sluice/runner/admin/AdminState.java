@@ -80,8 +80,13 @@ public final class AdminState implements AutoCloseable {
         int resealed = state.take(snapshot);
         if (resealed > 0) {
             for (StoredDestination entry : List.copyOf(state.entries.values())) {
-                state.put(entry, state.version(entry.name()));
+                try {
+                    state.put(entry, state.version(entry.name()));
+                } catch (AdminStore.StaleVersionException e) {
+                    // another node sharing the store changed it first (or re-encrypted it too)
+                }
             }
+            state.refresh();
             LOG.info("{}: {} secret setting(s) were encrypted with a previous key and are now encrypted with the "
                     + "current key {}", store.describe(), resealed, box.keys().currentId().orElse("?"));
         }

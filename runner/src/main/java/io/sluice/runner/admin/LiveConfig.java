@@ -58,8 +58,12 @@ final class LiveConfig {
     List<String> reload(SluiceConfig file) {
         List<String> needRestart = restartOnly(configured, file);
         needRestart.forEach(what -> LOG.warn("configuration reload: {} changed; that takes a restart", what));
-        configured = configured.withSources(file.sources().stream()
-                .filter(s -> pipeline.source(s.name()).isPresent()).toList());
+        // Sources are the running ones: each takes its destinations from the new file; one the file
+        // dropped keeps its old ones until the restart.
+        Map<String, SluiceConfig.Source> reread = new HashMap<>();
+        file.sources().forEach(s -> reread.put(s.name(), s));
+        configured = configured.withSources(configured.sources().stream()
+                .map(s -> reread.getOrDefault(s.name(), s)).toList());
         apply();
         return needRestart;
     }
