@@ -2,6 +2,8 @@ package io.sluice.runner.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.core.spool.Spool;
+import io.sluice.core.spool.SpoolPolicy;
 import io.sluice.runner.testing.AdminClient;
 import io.sluice.runner.testing.LocalKinesis;
 import io.sluice.runner.testing.LocalPostgres;
@@ -50,6 +52,10 @@ class MultiNodeProcessTest {
 
     /** A node's configuration: its own port, spool and dead-letter file; the shared store, password from the environment. */
     String config(String node, int port, String database, String stream, String extra) throws IOException {
+        return config(node, port, database, stream, kinesis.endpoint(), extra);
+    }
+
+    String config(String node, int port, String database, String stream, URI endpoint, String extra) throws IOException {
         Path own = Files.createDirectories(dir.resolve(node));
         return """
                 server: {host: 127.0.0.1, port: %d, shutdownTimeoutMs: 5000, instanceId: %s}
@@ -65,7 +71,7 @@ class MultiNodeProcessTest {
                         settings: {region: us-east-1, stream: %s, endpoint: "%s", accessKeyId: local, secretAccessKey: local}
                 %s""".formatted(port, node, own.resolve("dead.ndjson"), own.resolve("spool.db"), TOKEN,
                 AdminClient.keyFile(dir.resolve("secret.key")), postgres.url(database), LocalPostgres.USER, PASSWORD_ENV,
-                KEY, stream, kinesis.endpoint(), extra);
+                KEY, stream, endpoint, extra);
     }
 
     /** {@code sluice serve} logging as it does for users (INFO), not as the tests' own logback-test.xml says. */
@@ -143,14 +149,17 @@ class MultiNodeProcessTest {
         kinesis.createStream(stream, 2);
         long events = Figures.intProperty("sluice.reliability.haproxyEvents", 3000);
         int[] ports = {freePort(), freePort(), freePort()};
-        List<Path> configs = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            configs.add(Files.writeString(dir.resolve("node-" + (i + 1) + ".yaml"),
-                    config("node-" + (i + 1), ports[i], database, stream, "")));
-        }
         ServeProcess[] nodes = new ServeProcess[3];
         Process haproxy = null;
-        try (KinesisConsumer consumer = new KinesisConsumer(kinesis.endpoint(), stream)) {
+        // Node 2 reaches Kinesis through a proxy that the test stalls before killing it, so the killed
+        // node holds accepted events that only its spool knows.
+        try (TcpProxy proxy = TcpProxy.to(kinesis.endpoint());
+             KinesisConsumer consumer = new KinesisConsumer(kinesis.endpoint(), stream)) {
+            List<Path> configs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                configs.add(Files.writeString(dir.resolve("node-" + (i + 1) + ".yaml"), config("node-" + (i + 1), ports[i],
+                        database, stream, i == 1 ? proxy.endpoint() : kinesis.endpoint(), "")));
+            }
             for (int i = 0; i < 3; i++) {
                 nodes[i] = serve("node-" + (i + 1), configs.get(i));
             }
@@ -167,18 +176,30 @@ class MultiNodeProcessTest {
 
             LoadGenerator load = new LoadGenerator(() -> balancer, KEY, "lb", 3, 20, events, Duration.ofMillis(10)).start();
             try {
-                assertThat(Waits.until(Duration.ofSeconds(60), () -> load.acceptedCount() >= events / 3))
+                assertThat(Waits.until(Duration.ofSeconds(60), () -> load.acceptedCount() >= events / 4))
                         .as("load before the kill").isTrue();
+                proxy.stall(true);
+                long acceptedAtStall = load.acceptedCount();
+                assertThat(Waits.until(Duration.ofSeconds(30), () -> load.acceptedCount() >= acceptedAtStall + 300))
+                        .as("accepting while node 2's Kinesis stalls").isTrue();
                 nodes[1].kill();
                 long acceptedAtKill = load.acceptedCount();
+                proxy.cut(); // what the dead node had on the wire is dropped, not delivered late
+                proxy.reopen(kinesis.endpoint());
+                int inSpool;
+                try (Spool killed = Spool.open(dir.resolve("node-2").resolve("spool.db"), SpoolPolicy.defaults())) {
+                    inSpool = killed.pending().values().stream().mapToInt(List::size).sum();
+                }
                 assertThat(Waits.until(Duration.ofSeconds(30), () -> load.acceptedCount() >= acceptedAtKill + 200))
                         .as("the other nodes take the load").isTrue();
                 nodes[1] = serve("node-2-again", configs.get(1)); // same port, same spool
                 boolean done = load.awaitDone(Duration.ofSeconds(120));
                 load.stop();
                 KinesisConsumer.ReadBack read = consumer.readBack(load.accepted(), Duration.ofSeconds(90));
-                Figures.of("haproxy-three-nodes-sigkill", load, read).put("acceptedAtKill", acceptedAtKill).print();
+                Figures.of("haproxy-three-nodes-sigkill", load, read).put("acceptedAtKill", acceptedAtKill)
+                        .put("inKilledSpool", inSpool).print();
 
+                assertThat(inSpool).as("the killed node held accepted, undelivered events in its spool").isPositive();
                 assertThat(read.lost()).as("answered 200 but never delivered").isEmpty();
                 assertThat(read.caughtUp()).isTrue();
                 assertThat(done).as("the load finished within its bound").isTrue();
