@@ -38,7 +38,10 @@ import java.util.regex.Pattern;
  * What the admin API does to destinations: list them (settings masked: a secret is only
  * {@code {"set":true}}), add one, edit its settings, switch it on or off, remove it. Each change is
  * checked by the provider's settings schema (every error, each with its field and rule), stored in
- * the {@link AdminState} file, and applied to the running {@link Pipeline} without a restart.
+ * the {@link AdminState} (the local file, or PostgreSQL shared by several nodes), and applied to the
+ * running {@link Pipeline} without a restart. A change made against a version someone else already
+ * replaced answers 409 {@code conflict} with the current state; other nodes' changes are applied
+ * as the store reports them ({@link LiveConfig}).
  *
  * <p>Secret settings are write-only: an edit that leaves a secret out (or empty) keeps the stored
  * value; {@code {"clear":true}} removes it. Changes are made one at a time.
