@@ -51,7 +51,13 @@ final class AdminApi implements AutoCloseable {
 
     void handle(HttpServerExchange exchange) {
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        AdminAuth.Caller caller = auth.identify(exchange);
+        AdminAuth.Caller caller;
+        try {
+            caller = auth.identify(exchange);
+        } catch (AdminException e) {
+            error(exchange, e); // sessions live in the shared store, which cannot be reached
+            return;
+        }
         if (caller instanceof AdminAuth.Caller.Refused refused) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"sluice-admin\"");
             error(exchange, StatusCodes.UNAUTHORIZED, "unauthorized", refused.why());
@@ -131,11 +137,12 @@ final class AdminApi implements AutoCloseable {
             if (method.equals(Methods.GET)) {
                 run(exchange, StatusCodes.OK, () -> destinations.destination(source, name));
             } else if (method.equals(Methods.PUT)) {
-                withBody(exchange, StatusCodes.OK, body -> destinations.update(source, name, body, dryRun(exchange)));
+                withBody(exchange, StatusCodes.OK, body -> destinations.update(source, name, body,
+                        expectedVersion(exchange, body), dryRun(exchange)));
             } else if (method.equals(Methods.PATCH)) {
-                withBody(exchange, StatusCodes.OK, body -> patch(source, name, body));
+                withBody(exchange, StatusCodes.OK, body -> patch(source, name, body, expectedVersion(exchange, body)));
             } else if (method.equals(Methods.DELETE)) {
-                run(exchange, StatusCodes.OK, () -> destinations.remove(source, name));
+                run(exchange, StatusCodes.OK, () -> destinations.remove(source, name, expectedVersion(exchange, null)));
             } else {
                 notAllowed(exchange, "GET, PUT, PATCH, DELETE");
             }
@@ -143,7 +150,8 @@ final class AdminApi implements AutoCloseable {
                 && (p.get(5).equals("enable") || p.get(5).equals("disable"))) {
             boolean on = p.get(5).equals("enable");
             if (method.equals(Methods.POST)) {
-                run(exchange, StatusCodes.OK, () -> destinations.setEnabled(p.get(2), p.get(4), on));
+                run(exchange, StatusCodes.OK, () -> destinations.setEnabled(p.get(2), p.get(4), on,
+                        expectedVersion(exchange, null)));
             } else {
                 notAllowed(exchange, "POST");
             }
@@ -153,14 +161,40 @@ final class AdminApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The version a change was made against: {@code If-Match: "7"} or {@code "version": 7} in the
+     * body, as read from the destination; -1 when neither is given (the node's own view is checked).
+     */
+    static long expectedVersion(HttpServerExchange exchange, JsonNode body) {
+        String ifMatch = exchange.getRequestHeaders().getFirst(Headers.IF_MATCH);
+        JsonNode given = body != null && body.isObject() ? body.get("version") : null;
+        if (ifMatch != null) {
+            String value = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
+            try {
+                return Math.max(0, Long.parseLong(value));
+            } catch (NumberFormatException e) {
+                throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_version",
+                        "If-Match: must be the destination's version, a whole number, as GET answers it");
+            }
+        }
+        if (given == null || given.isNull()) {
+            return -1;
+        }
+        if (!given.canConvertToLong() || given.asLong() < 0 || !given.isIntegralNumber()) {
+            throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_version",
+                    "version: must be the destination's version, a whole number, as GET answers it");
+        }
+        return given.asLong();
+    }
+
     /** {@code PATCH}: {@code {"enabled":false}} switches; with {@code settings} it is an edit. */
-    private ObjectNode patch(String source, String name, JsonNode body) {
+    private ObjectNode patch(String source, String name, JsonNode body, long expectedVersion) {
         if (body != null && body.isObject() && !body.has("settings") && body.path("enabled").isBoolean()
-                && body.size() == 1) {
-            return destinations.setEnabled(source, name, body.get("enabled").booleanValue());
+                && (body.size() == 1 || (body.size() == 2 && body.has("version")))) {
+            return destinations.setEnabled(source, name, body.get("enabled").booleanValue(), expectedVersion);
         }
         if (body != null && body.isObject() && body.has("settings")) {
-            return destinations.update(source, name, body, false);
+            return destinations.update(source, name, body, expectedVersion, false);
         }
         throw new AdminException(StatusCodes.BAD_REQUEST, "invalid_patch",
                 "PATCH takes {\"enabled\": true|false}, or {\"settings\": {...}} as PUT does");
@@ -173,7 +207,7 @@ final class AdminApi implements AutoCloseable {
                 return false;
             }
             // Checked again for each entry: a stream must end with the session it was opened on (logout, expiry).
-            if (auth.identify(connection.getRequestHeaders()) instanceof AdminAuth.Caller.Refused) {
+            if (!stillAllowed(connection)) {
                 connection.shutdown();
                 return false;
             }
@@ -188,6 +222,14 @@ final class AdminApi implements AutoCloseable {
     private static boolean dryRun(HttpServerExchange exchange) {
         Deque<String> given = exchange.getQueryParameters().get("dryRun");
         return given != null && !given.isEmpty() && given.getFirst().equals("true");
+    }
+
+    private boolean stillAllowed(ServerSentEventConnection connection) {
+        try {
+            return !(auth.identify(connection.getRequestHeaders()) instanceof AdminAuth.Caller.Refused);
+        } catch (AdminException e) {
+            return false; // the shared store that holds sessions cannot be reached
+        }
     }
 
     private static int minutes(HttpServerExchange exchange) {
@@ -291,6 +333,9 @@ final class AdminApi implements AutoCloseable {
 
     private static void error(HttpServerExchange exchange, AdminException e) {
         ObjectNode body = failure(e.code(), e.getMessage());
+        if (e instanceof ConflictException conflict) {
+            body.set("current", conflict.current().orElse(null));
+        }
         if (!e.errors().isEmpty()) {
             ArrayNode errors = body.putArray("errors");
             for (SettingError error : e.errors()) {

@@ -17,12 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may use the dashboard and its API: a browser session opened by logging in with the admin
@@ -30,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * write key (Basic, as the Tracking API takes it) is refused.
  *
  * <p>A session is a random 256-bit id in an {@code HttpOnly}, {@code SameSite=Strict} cookie, kept
- * server-side (as its SHA-256) with an expiry, and a CSRF token bound to it. A state-changing
+ * server-side (as its SHA-256, in a {@link SessionStore}: shared when the admin state is) with an
+ * expiry, and a CSRF token derived from it. A state-changing
  * request on a session needs that token in {@code X-CSRF-Token}, and an {@code Origin} and
  * {@code Sec-Fetch-Site} that say same-origin when the browser sends them. A bearer request
  * carries no ambient credential, so it needs no CSRF token. Tokens are compared in constant time.
@@ -48,12 +46,17 @@ final class AdminAuth {
     private final Duration sessionTimeout;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SessionStore sessions;
     private long failureMinute;
     private int failures;
 
     AdminAuth(AdminToken token, Duration sessionTimeout, Clock clock) {
+        this(token, sessionTimeout, clock, new SessionStore.InMemory());
+    }
+
+    AdminAuth(AdminToken token, Duration sessionTimeout, Clock clock, SessionStore sessions) {
         this.token = token;
+        this.sessions = sessions;
         this.sessionTimeout = sessionTimeout;
         this.clock = clock;
     }
@@ -182,8 +185,8 @@ final class AdminAuth {
     Session open(HttpServerExchange exchange) {
         sweep();
         String id = randomToken();
-        Session session = new Session(randomToken(), clock.instant().plus(sessionTimeout));
-        sessions.put(key(id), session);
+        Session session = new Session(csrfToken(id), clock.instant().plus(sessionTimeout));
+        sessions.put(key(id), session.expires());
         exchange.setResponseCookie(cookie(exchange, id, (int) sessionTimeout.toSeconds()));
         return session;
     }
@@ -212,30 +215,20 @@ final class AdminAuth {
         if (id == null || id.isEmpty()) {
             return Optional.empty();
         }
-        String key = key(id);
-        Session session = sessions.get(key);
-        if (session == null) {
-            return Optional.empty();
-        }
-        if (!clock.instant().isBefore(session.expires())) {
-            sessions.remove(key);
-            return Optional.empty();
-        }
-        return Optional.of(session);
+        return sessions.find(key(id), clock.instant()).map(expires -> new Session(csrfToken(id), expires));
     }
 
     /** Drops expired sessions, and the oldest when there are too many. */
     private void sweep() {
-        Instant now = clock.instant();
-        sessions.values().removeIf(s -> !now.isBefore(s.expires()));
-        while (sessions.size() >= MAX_SESSIONS) {
-            Iterator<Map.Entry<String, Session>> oldest = sessions.entrySet().stream()
-                    .sorted(Map.Entry.comparingByValue((a, b) -> a.expires().compareTo(b.expires()))).iterator();
-            if (!oldest.hasNext()) {
-                break;
-            }
-            sessions.remove(oldest.next().getKey());
-        }
+        sessions.sweep(clock.instant(), MAX_SESSIONS);
+    }
+
+    /**
+     * The session's CSRF token, derived from its id: every node that shares the sessions knows it
+     * without storing it, and the stored digest of the id does not give it away.
+     */
+    private static String csrfToken(String id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(WriteKey.sha256("sluice csrf|" + id));
     }
 
     private String randomToken() {

@@ -4,7 +4,7 @@ import io.sluice.spi.settings.SettingError;
 import java.util.List;
 
 /** A request the admin API refuses: its HTTP status, a stable code, a message, and field errors. No secret is ever in it. */
-public final class AdminException extends RuntimeException {
+public class AdminException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

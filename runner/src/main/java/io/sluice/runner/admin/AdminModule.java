@@ -49,7 +49,16 @@ public final class AdminModule extends AbstractModule {
     @Provides
     @Singleton
     AdminState adminState(SluiceConfig config, SecretBox box) {
-        return AdminState.load(config.admin().stateFile(), box);
+        // The local file by default; PostgreSQL when several nodes share the dashboard's changes.
+        AdminStore store = config.admin().store()
+                .<AdminStore>map(address -> PostgresAdminStore.open(address, config.server().instanceId()))
+                .orElseGet(() -> new FileAdminStore(config.admin().stateFile()));
+        try {
+            return AdminState.load(store, box);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 
     @Provides
@@ -67,7 +76,8 @@ public final class AdminModule extends AbstractModule {
 
     @Provides
     @Singleton
-    AdminServer adminServer(SluiceConfig config, DestinationAdmin destinations, Debugger debugger, Clock clock) {
-        return new AdminServer(config.admin(), destinations, debugger, clock);
+    AdminServer adminServer(SluiceConfig config, DestinationAdmin destinations, Debugger debugger, Clock clock,
+                            AdminState state) {
+        return new AdminServer(config.admin(), destinations, debugger, clock, state);
     }
 }

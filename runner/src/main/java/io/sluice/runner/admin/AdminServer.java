@@ -45,10 +45,12 @@ public final class AdminServer implements AutoCloseable {
     private final DashboardPages pages = new DashboardPages();
     private Undertow undertow;
 
-    public AdminServer(SluiceConfig.Admin config, DestinationAdmin destinations, Debugger debugger, Clock clock) {
+    public AdminServer(SluiceConfig.Admin config, DestinationAdmin destinations, Debugger debugger, Clock clock,
+                       AdminState state) {
         this.config = config;
         this.auth = new AdminAuth(config.token().orElseThrow(
-                () -> new IllegalStateException("the admin server needs an admin token")), config.sessionTimeout(), clock);
+                () -> new IllegalStateException("the admin server needs an admin token")), config.sessionTimeout(), clock,
+                state.sessions());
         this.api = new AdminApi(auth, destinations, debugger);
         this.debugger = debugger;
     }
@@ -84,6 +86,18 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void handle(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this::handle); // sessions may be looked up in the shared store: never on an I/O thread
+            return;
+        }
+        try {
+            route(exchange);
+        } catch (AdminException e) {
+            text(exchange, e.status(), e.getMessage()); // sessions live in the shared store, which cannot be reached
+        }
+    }
+
+    private void route(HttpServerExchange exchange) {
         securityHeaders(exchange);
         String path = exchange.getRequestPath();
         if (path.equals("/api") || path.startsWith("/api/")) {
@@ -137,23 +151,33 @@ public final class AdminServer implements AutoCloseable {
         }
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize(MAX_LOGIN_BYTES);
-        receiver.receiveFullBytes((ex, bytes) -> {
-            if (!auth.loginAllowed()) {
-                ex.getResponseHeaders().put(Headers.RETRY_AFTER, "60");
-                page(ex, StatusCodes.TOO_MANY_REQUESTS, pages.login(Optional.of(
-                        "Too many failed logins; try again in a minute.")));
+        receiver.receiveFullBytes((ex, bytes) -> ex.dispatch(() -> loggedIn(ex, bytes)),
+                (ex, failure) -> text(ex, StatusCodes.BAD_REQUEST, "the login form is too large"));
+    }
+
+    /** Checks the posted token, on a worker thread (opening a session may write to the shared store). */
+    private void loggedIn(HttpServerExchange ex, byte[] bytes) {
+        if (!auth.loginAllowed()) {
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, "60");
+            page(ex, StatusCodes.TOO_MANY_REQUESTS, pages.login(Optional.of(
+                    "Too many failed logins; try again in a minute.")));
+            return;
+        }
+        String token = formField(new String(bytes, StandardCharsets.UTF_8), "token");
+        if (token != null && auth.tokenMatches(token)) {
+            try {
+                auth.open(ex);
+            } catch (AdminException e) {
+                page(ex, e.status(), pages.login(Optional.of("Logins are kept in the shared admin store, which cannot"
+                        + " be reached now; try again in a moment.")));
                 return;
             }
-            String token = formField(new String(bytes, StandardCharsets.UTF_8), "token");
-            if (token != null && auth.tokenMatches(token)) {
-                auth.open(ex);
-                redirect(ex, "/");
-            } else {
-                auth.loginFailed();
-                LOG.warn("a dashboard login with a wrong admin token from {}", ex.getSourceAddress());
-                redirect(ex, "/login?error=invalid");
-            }
-        }, (ex, failure) -> text(ex, StatusCodes.BAD_REQUEST, "the login form is too large"));
+            redirect(ex, "/");
+        } else {
+            auth.loginFailed();
+            LOG.warn("a dashboard login with a wrong admin token from {}", ex.getSourceAddress());
+            redirect(ex, "/login?error=invalid");
+        }
     }
 
     /** {@code POST /logout}: needs the session's CSRF token, like every change. */

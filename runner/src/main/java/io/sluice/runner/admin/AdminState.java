@@ -1,10 +1,7 @@
 package io.sluice.runner.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.runner.config.PlainValues;
 import io.sluice.runner.config.SluiceConfig;
@@ -15,16 +12,8 @@ import io.sluice.spi.settings.InvalidSettingsException;
 import io.sluice.spi.settings.Secret;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,111 +26,141 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The changes made through the admin API, kept in a JSON file and applied on top of the YAML
- * configuration at every start (a stored change wins over the file). Secret setting values are
- * sealed with {@link SecretBox} (AES-256-GCM); other settings are kept in clear. The file is
- * rewritten whole on every change: to a temporary file beside it, forced to disk, then moved over
- * it atomically, with owner-only permissions where the file system has them.
+ * The changes made through the admin API, applied on top of the YAML configuration (a stored
+ * change wins over the file). They are kept in an {@link AdminStore}: the local JSON file by
+ * default, or PostgreSQL shared by several nodes. Secret setting values are sealed with
+ * {@link SecretBox} (AES-256-GCM) before they reach either; other settings are kept in clear.
+ * One entry per destination:
  *
- * <pre>{"version":1,"destinations":[
- *   {"source":"web","name":"web/kinesis","type":"kinesis","enabled":true,
- *    "settings":{"stream":"events","region":"us-east-1","accessKeyId":"AKIA...",
- *                "secretAccessKey":{"alg":"A256GCM","kid":"...","nonce":"...","ct":"..."}}},
- *   {"source":"web","name":"web/memory","enabled":false},
- *   {"source":"web","name":"web/old","removed":true}]}</pre>
+ * <pre>{"source":"web","name":"web/kinesis","type":"kinesis","enabled":true,
+ *  "settings":{"stream":"events","region":"us-east-1","accessKeyId":"AKIA...",
+ *              "secretAccessKey":{"alg":"A256GCM","kid":"...","nonce":"...","ct":"..."}}}
+ * {"source":"web","name":"web/memory","enabled":false}
+ * {"source":"web","name":"web/old","removed":true}</pre>
  *
  * <p>A secret a configured destination still takes from the YAML file (an edit that left it
  * unchanged) is stored as {@code {"fromConfig":true}}, so it keeps following its {@code ${env:}}.
+ * Each entry carries a version (the store's revision that wrote it; 0: none stored), so that a
+ * change made against a stale view is refused instead of overwriting another's.
  */
-public final class AdminState {
+public final class AdminState implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminState.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final int VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
+    private final AdminStore store;
     private final SecretBox box;
     private final Map<String, StoredDestination> entries = new LinkedHashMap<>();
+    private final Map<String, Long> versions = new HashMap<>();
+    private long revision = -1;
 
-    private AdminState(Path file, SecretBox box) {
-        this.file = file;
+    private AdminState(AdminStore store, SecretBox box) {
+        this.store = store;
         this.box = box;
     }
 
     /** The destinations after the stored changes, and which of them are switched off. */
     public record Applied(SluiceConfig config, Set<String> disabled) {}
 
+    /** The local state file: one node's changes. */
+    public static AdminState load(Path file, SecretBox box) {
+        return load(new FileAdminStore(file), box);
+    }
+
     /**
-     * Reads the state file (none yet: no changes) and opens its secrets. Values sealed with a
-     * previous key are sealed again with the current key, and the file is rewritten.
+     * Reads the store and opens its secrets. Values sealed with a previous key are sealed again
+     * with the current key, and written back.
      *
-     * @throws IllegalStateException naming the file when it cannot be read, or a secret cannot be
+     * @throws IllegalStateException naming the store when it cannot be read, or a secret cannot be
      *                               opened with the configured keys
      */
-    public static AdminState load(Path file, SecretBox box) {
-        AdminState state = new AdminState(file, box);
-        if (!Files.exists(file)) {
-            return state;
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(file + ": the admin state file is not valid JSON"
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
-        } catch (IOException e) {
-            throw new IllegalStateException(file + ": the admin state file cannot be read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject() || root.path("version").asInt() != VERSION || !root.path("destinations").isArray()) {
-            throw new IllegalStateException(file + ": not a Sluice admin state file (version " + VERSION + ")");
-        }
-        int resealed = 0;
-        for (JsonNode item : root.get("destinations")) {
-            String source = item.path("source").asText("");
-            String name = item.path("name").asText("");
-            if (source.isEmpty() || name.isEmpty()) {
-                throw new IllegalStateException(file + ": every entry needs a source and a name");
-            }
-            if (item.path("removed").asBoolean(false)) {
-                state.entries.put(name, StoredDestination.removal(source, name));
-                continue;
-            }
-            Optional<String> type = item.path("type").isTextual() ? Optional.of(item.get("type").asText()) : Optional.empty();
-            Optional<Boolean> enabled = item.path("enabled").isBoolean()
-                    ? Optional.of(item.get("enabled").booleanValue()) : Optional.empty();
-            Optional<Map<String, Object>> settings = Optional.empty();
-            if (item.path("settings").isObject()) {
-                Map<String, Object> values = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> field : item.get("settings").properties()) {
-                    JsonNode value = field.getValue();
-                    if (SecretBox.isEnvelope(value)) {
-                        try {
-                            values.put(field.getKey(), new Secret(box.open(value, context(source, name, field.getKey()))));
-                        } catch (RuntimeException e) {
-                            throw new IllegalStateException(file + ": " + e.getMessage(), e);
-                        }
-                        if (!box.sealedWithCurrentKey(value)) {
-                            resealed++;
-                        }
-                    } else if (value.path("fromConfig").asBoolean(false)) {
-                        values.put(field.getKey(), StoredDestination.FROM_CONFIG);
-                    } else {
-                        values.put(field.getKey(), plain(value));
-                    }
-                }
-                settings = Optional.of(values);
-                if (type.isEmpty()) {
-                    throw new IllegalStateException(file + ": " + name + " has settings but no type");
-                }
-            }
-            state.entries.put(name, new StoredDestination(source, name, type, enabled, settings, false));
-        }
+    static AdminState load(AdminStore store, SecretBox box) {
+        AdminState state = new AdminState(store, box);
+        AdminStore.Snapshot snapshot = store.readIfNewer(-1).orElseThrow();
+        int resealed = state.take(snapshot);
         if (resealed > 0) {
-            state.save();
+            for (StoredDestination entry : List.copyOf(state.entries.values())) {
+                try {
+                    state.put(entry, state.version(entry.name()));
+                } catch (AdminStore.StaleVersionException e) {
+                    // another node sharing the store changed it first (or re-encrypted it too)
+                }
+            }
+            state.refresh();
             LOG.info("{}: {} secret setting(s) were encrypted with a previous key and are now encrypted with the "
-                    + "current key {}", file, resealed, box.keys().currentId().orElse("?"));
+                    + "current key {}", store.describe(), resealed, box.keys().currentId().orElse("?"));
         }
         return state;
+    }
+
+    /**
+     * Reads the store again if another node changed it.
+     *
+     * @return whether the store's revision moved on
+     * @throws IllegalStateException when a stored entry cannot be read
+     */
+    public synchronized boolean refresh() {
+        Optional<AdminStore.Snapshot> snapshot = store.readIfNewer(revision);
+        snapshot.ifPresent(this::take);
+        return snapshot.isPresent();
+    }
+
+    /** Replaces what is held by {@code snapshot}; the number of secrets sealed with a previous key. */
+    private int take(AdminStore.Snapshot snapshot) {
+        Map<String, StoredDestination> read = new LinkedHashMap<>();
+        Map<String, Long> readVersions = new HashMap<>();
+        int[] resealed = {0};
+        for (AdminStore.Row row : snapshot.rows()) {
+            read.put(row.name(), entry(row.entry(), resealed));
+            readVersions.put(row.name(), row.version());
+        }
+        entries.clear();
+        entries.putAll(read);
+        versions.clear();
+        versions.putAll(readVersions);
+        revision = snapshot.revision();
+        return resealed[0];
+    }
+
+    private StoredDestination entry(JsonNode item, int[] resealed) {
+        String where = store.describe();
+        String source = item.path("source").asText("");
+        String name = item.path("name").asText("");
+        if (source.isEmpty() || name.isEmpty()) {
+            throw new IllegalStateException(where + ": every entry needs a source and a name");
+        }
+        if (item.path("removed").asBoolean(false)) {
+            return StoredDestination.removal(source, name);
+        }
+        Optional<String> type = item.path("type").isTextual() ? Optional.of(item.get("type").asText()) : Optional.empty();
+        Optional<Boolean> enabled = item.path("enabled").isBoolean()
+                ? Optional.of(item.get("enabled").booleanValue()) : Optional.empty();
+        Optional<Map<String, Object>> settings = Optional.empty();
+        if (item.path("settings").isObject()) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> field : item.get("settings").properties()) {
+                JsonNode value = field.getValue();
+                if (SecretBox.isEnvelope(value)) {
+                    try {
+                        values.put(field.getKey(), new Secret(box.open(value, context(source, name, field.getKey()))));
+                    } catch (RuntimeException e) {
+                        throw new IllegalStateException(where + ": " + e.getMessage(), e);
+                    }
+                    if (!box.sealedWithCurrentKey(value)) {
+                        resealed[0]++;
+                    }
+                } else if (value.path("fromConfig").asBoolean(false)) {
+                    values.put(field.getKey(), StoredDestination.FROM_CONFIG);
+                } else {
+                    values.put(field.getKey(), plain(value));
+                }
+            }
+            settings = Optional.of(values);
+            if (type.isEmpty()) {
+                throw new IllegalStateException(where + ": " + name + " has settings but no type");
+            }
+        }
+        return new StoredDestination(source, name, type, enabled, settings, false);
     }
 
     /** A JSON value as a settings schema reads it. */
@@ -158,38 +177,48 @@ public final class AdminState {
         return Optional.ofNullable(entries.get(name));
     }
 
+    /** The version of a destination's stored change; 0 when none is stored. */
+    public synchronized long version(String name) {
+        return versions.getOrDefault(name, 0L);
+    }
+
+    /** Where the changes are kept, for messages. */
+    public String describe() {
+        return store.describe();
+    }
+
+    /** Why the store cannot be reached now; empty while it can. */
+    public Optional<String> problem() {
+        return store.problem();
+    }
+
+    /** Sessions kept where the changes are. */
+    SessionStore sessions() {
+        return store.sessions();
+    }
+
+    /** Tells {@code changed} when another node may have changed the store. */
+    void watch(Runnable changed) {
+        store.watch(revision -> changed.run());
+    }
+
     /**
-     * Records a change and writes the file; on failure the change is undone and the error thrown.
+     * Records a change, if the stored version is still {@code expectedVersion} (negative: any).
      *
+     * @throws AdminStore.StaleVersionException when someone changed it first
      * @throws io.sluice.runner.secrets.SecretKeyException when a secret must be sealed and there is no key
      */
-    public synchronized void put(StoredDestination entry) {
-        StoredDestination before = entries.put(entry.name(), entry);
-        try {
-            save();
-        } catch (RuntimeException e) {
-            restore(entry.name(), before);
-            throw e;
-        }
+    public synchronized void put(StoredDestination entry, long expectedVersion) {
+        long written = store.write(entry.name(), Optional.of(json(entry)), expectedVersion);
+        entries.put(entry.name(), entry);
+        versions.put(entry.name(), written);
     }
 
     /** Forgets a destination's stored change (one added in the dashboard and then removed). */
-    public synchronized void delete(String name) {
-        StoredDestination before = entries.remove(name);
-        try {
-            save();
-        } catch (RuntimeException e) {
-            restore(name, before);
-            throw e;
-        }
-    }
-
-    private void restore(String name, StoredDestination before) {
-        if (before == null) {
-            entries.remove(name);
-        } else {
-            entries.put(name, before);
-        }
+    public synchronized void delete(String name, long expectedVersion) {
+        store.write(name, Optional.empty(), expectedVersion);
+        entries.remove(name);
+        versions.remove(name);
     }
 
     /**
@@ -208,11 +237,11 @@ public final class AdminState {
         config.sources().forEach(s -> sourceNames.add(s.name()));
         for (StoredDestination stored : entries.values()) {
             if (!sourceNames.contains(stored.source())) {
-                LOG.warn("{}: the stored change to {} is ignored: the configuration has no source {}", file,
+                LOG.warn("{}: the stored change to {} is ignored: the configuration has no source {}", store.describe(),
                         stored.name(), stored.source());
             } else if (configuredSource.containsKey(stored.name()) && !configuredSource.get(stored.name()).equals(stored.source())) {
                 errors.add(stored.name() + ": the configuration file defines it for source "
-                        + configuredSource.get(stored.name()) + ", the state file for source " + stored.source()
+                        + configuredSource.get(stored.name()) + ", the admin state for source " + stored.source()
                         + "; rename one of them");
             }
         }
@@ -249,7 +278,7 @@ public final class AdminState {
             sources.add(new SluiceConfig.Source(s.name(), s.writeKey(), destinations, s.allowedOrigins()));
         }
         if (!errors.isEmpty()) {
-            throw new IllegalStateException(file + ": " + errors.size() + " stored change(s) cannot be applied:\n  "
+            throw new IllegalStateException(store.describe() + ": " + errors.size() + " stored change(s) cannot be applied:\n  "
                     + String.join("\n  ", errors));
         }
         return new Applied(config.withSources(sources), disabled);
@@ -294,59 +323,33 @@ public final class AdminState {
         return raw;
     }
 
-    /** Writes every entry, sealing secrets afresh (a new nonce each time, always with the current key). */
-    synchronized void save() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", VERSION);
-        ArrayNode list = root.putArray("destinations");
-        for (StoredDestination entry : entries.values()) {
-            ObjectNode item = list.addObject().put("source", entry.source()).put("name", entry.name());
-            if (entry.removed()) {
-                item.put("removed", true);
-                continue;
-            }
-            entry.type().ifPresent(t -> item.put("type", t));
-            entry.enabled().ifPresent(e -> item.put("enabled", e));
-            entry.settings().ifPresent(settings -> {
-                ObjectNode values = item.putObject("settings");
-                settings.forEach((field, value) -> {
-                    if (value instanceof Secret secret) {
-                        values.set(field, box.seal(secret.reveal(), context(entry.source(), entry.name(), field)));
-                    } else if (value == StoredDestination.FROM_CONFIG) {
-                        values.putObject(field).put("fromConfig", true);
-                    } else if (value instanceof BigInteger) {
-                        values.put(field, value.toString());
-                    } else {
-                        values.set(field, JSON.valueToTree(value));
-                    }
-                });
-            });
+    /** One entry as stored, sealing secrets afresh (a new nonce each time, always with the current key). */
+    private ObjectNode json(StoredDestination entry) {
+        ObjectNode item = JSON.createObjectNode().put("source", entry.source()).put("name", entry.name());
+        if (entry.removed()) {
+            return item.put("removed", true);
         }
-        write(root);
+        entry.type().ifPresent(t -> item.put("type", t));
+        entry.enabled().ifPresent(e -> item.put("enabled", e));
+        entry.settings().ifPresent(settings -> {
+            ObjectNode values = item.putObject("settings");
+            settings.forEach((field, value) -> {
+                if (value instanceof Secret secret) {
+                    values.set(field, box.seal(secret.reveal(), context(entry.source(), entry.name(), field)));
+                } else if (value == StoredDestination.FROM_CONFIG) {
+                    values.putObject(field).put("fromConfig", true);
+                } else if (value instanceof BigInteger) {
+                    values.put(field, value.toString());
+                } else {
+                    values.set(field, JSON.valueToTree(value));
+                }
+            });
+        });
+        return item;
     }
 
-    private void write(ObjectNode root) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path temp = dir.resolve("." + file.getFileName() + ".tmp");
-            Files.deleteIfExists(temp);
-            try {
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(temp);
-            }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": the admin state file cannot be written: " + e.getMessage(), e);
-        }
+    @Override
+    public void close() {
+        store.close();
     }
 }

@@ -41,7 +41,10 @@ import java.util.regex.Pattern;
  * What the admin API does to destinations: list them (settings masked: a secret is only
  * {@code {"set":true}}), add one, edit its settings, switch it on or off, remove it. Each change is
  * checked by the provider's settings schema (every error, each with its field and rule), stored in
- * the {@link AdminState} file, and applied to the running {@link Pipeline} without a restart.
+ * the {@link AdminState} (the local file, or PostgreSQL shared by several nodes), and applied to the
+ * running {@link Pipeline} without a restart. A change made against a version someone else already
+ * replaced answers 409 {@code conflict} with the current state; other nodes' changes are applied
+ * as the store reports them ({@link LiveConfig}).
  *
  * <p>Secret settings are write-only: an edit that leaves a secret out (or empty) keeps the stored
  * value; {@code {"clear":true}} removes it. Changes are made one at a time. A dry run checks a
@@ -54,33 +57,61 @@ public final class DestinationAdmin {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SluiceConfig configured;
+    private final LiveConfig live;
     private final PluginRegistry registry;
     private final Pipeline pipeline;
     private final AdminState state;
     private final SecretBox box;
     private final Throughput throughput;
     private final Duration rebuildTimeout;
-    private final Map<String, String> configuredSource = new LinkedHashMap<>();
+    private final String instanceId;
 
     /**
      * @param configured the configuration as the YAML file gives it (the pipeline runs it with the stored changes applied)
      */
     public DestinationAdmin(SluiceConfig configured, PluginRegistry registry, Pipeline pipeline,
                             AdminState state, SecretBox box, Throughput throughput) {
-        this.configured = configured;
+        this.live = new LiveConfig(configured, registry, pipeline, state);
+        this.instanceId = configured.server().instanceId();
         this.registry = registry;
         this.pipeline = pipeline;
         this.state = state;
         this.box = box;
         this.throughput = throughput;
         this.rebuildTimeout = configured.admin().rebuildTimeout();
-        configured.sources().forEach(s -> s.destinations().forEach(d -> configuredSource.put(d.name(), s.name())));
+    }
+
+    /** The source each destination of the configuration file belongs to. */
+    private Map<String, String> configuredSource() {
+        Map<String, String> sources = new LinkedHashMap<>();
+        live.configured().sources().forEach(s -> s.destinations().forEach(d -> sources.put(d.name(), s.name())));
+        return sources;
+    }
+
+    /** Applies what another node changed in the shared store. */
+    public synchronized void refresh() {
+        live.refresh();
+    }
+
+    /**
+     * Applies a re-read configuration file (SIGHUP): its destinations' differences at once.
+     *
+     * @return the sections that changed and take a restart
+     */
+    public synchronized List<String> reload(SluiceConfig file) {
+        return live.reload(file);
+    }
+
+    /** Starts applying other nodes' changes as the store reports them. */
+    public void watchStore() {
+        state.watch(this::refresh);
     }
 
     /** {@code GET /api/sources}. */
     public ObjectNode sources() {
         ObjectNode root = JSON.createObjectNode();
+        // Counts and buffers are this node's own: the dashboard says which node it is.
+        root.put("instance", instanceId);
         ArrayNode sources = root.putArray("sources");
         for (Source source : pipeline.sources()) {
             ObjectNode s = sources.addObject().put("name", source.name());
@@ -141,6 +172,7 @@ public final class DestinationAdmin {
      * when that is taken. A dry run only checks, and answers {@link #checked}.
      */
     public synchronized ObjectNode add(String sourceName, JsonNode body, boolean dryRun) {
+        live.refresh(); // another node's latest change first: it is what this one is checked against
         Source source = source(sourceName);
         requireObject(body);
         List<SettingError> errors = new ArrayList<>();
@@ -179,9 +211,12 @@ public final class DestinationAdmin {
             return checked(name);
         }
         SluiceConfig.Destination destination = new SluiceConfig.Destination(name, type, settings.orElseThrow(),
-                configured.delivery());
+                live.configured().delivery());
         Optional<StoredDestination> before = state.get(name);
-        state.put(StoredDestination.defined(source.name(), name, type, enabled, stored));
+        long version = state.version(name);
+        store(StoredDestination.defined(source.name(), name, type, enabled, stored), version,
+                () -> new AdminException(StatusCodes.CONFLICT, "conflict", "name: " + name
+                        + " was just taken by a change made elsewhere; reload and pick another name"));
         Route route;
         try {
             route = pipeline.add(source.name(), destination, enabled);
@@ -198,7 +233,9 @@ public final class DestinationAdmin {
      * The destination is rebuilt at once (see {@link Pipeline#replace}). A dry run only checks, and
      * answers {@link #checked}.
      */
-    public synchronized ObjectNode update(String sourceName, String name, JsonNode body, boolean dryRun) {
+    public synchronized ObjectNode update(String sourceName, String name, JsonNode body, long expectedVersion,
+                                          boolean dryRun) {
+        live.refresh(); // another node's latest change first: it is what this one is checked against
         Route route = route(sourceName, name);
         requireObject(body);
         SluiceConfig.Destination old = route.definition();
@@ -243,7 +280,8 @@ public final class DestinationAdmin {
         SluiceConfig.Destination destination = new SluiceConfig.Destination(name, old.type(), settings.orElseThrow(),
                 old.delivery());
         Optional<StoredDestination> before = state.get(name);
-        state.put(StoredDestination.defined(route.source(), name, old.type(), enabled, stored));
+        store(StoredDestination.defined(route.source(), name, old.type(), enabled, stored),
+                checked(name, expectedVersion), () -> conflict(sourceName, name));
         try {
             pipeline.replace(route.source(), destination, enabled, rebuildTimeout);
         } catch (RuntimeException e) {
@@ -254,12 +292,13 @@ public final class DestinationAdmin {
     }
 
     /** {@code POST .../{name}/enable} and {@code .../disable}, or {@code PATCH {"enabled":...}}. */
-    public synchronized ObjectNode setEnabled(String sourceName, String name, boolean enabled) {
+    public synchronized ObjectNode setEnabled(String sourceName, String name, boolean enabled, long expectedVersion) {
+        live.refresh(); // another node's latest change first: it is what this one is checked against
         Route route = route(sourceName, name);
         Optional<StoredDestination> before = state.get(name);
         StoredDestination entry = before.filter(e -> !e.removed()).map(e -> e.withEnabled(enabled))
                 .orElse(StoredDestination.switched(route.source(), name, enabled));
-        state.put(entry);
+        store(entry, checked(name, expectedVersion), () -> conflict(sourceName, name));
         try {
             pipeline.setEnabled(route.source(), name, enabled);
         } catch (RuntimeException e) {
@@ -270,13 +309,19 @@ public final class DestinationAdmin {
     }
 
     /** {@code DELETE /api/sources/{source}/destinations/{name}}. */
-    public synchronized ObjectNode remove(String sourceName, String name) {
+    public synchronized ObjectNode remove(String sourceName, String name, long expectedVersion) {
+        live.refresh(); // another node's latest change first: it is what this one is checked against
         Route route = route(sourceName, name);
         Optional<StoredDestination> before = state.get(name);
-        if (configuredSource.containsKey(name)) {
-            state.put(StoredDestination.removal(route.source(), name));
-        } else {
-            state.delete(name);
+        long version = checked(name, expectedVersion);
+        try {
+            if (configuredSource().containsKey(name)) {
+                state.put(StoredDestination.removal(route.source(), name), version);
+            } else {
+                state.delete(name, version);
+            }
+        } catch (AdminStore.StaleVersionException e) {
+            throw conflict(sourceName, name);
         }
         int left;
         try {
@@ -300,8 +345,9 @@ public final class DestinationAdmin {
 
     /** Used by a running destination, or kept by the configuration file for another source. */
     private boolean taken(String name, String source) {
+        Map<String, String> configured = configuredSource();
         return pipeline.routes().stream().anyMatch(r -> r.name().equals(name))
-                || (configuredSource.containsKey(name) && !configuredSource.get(name).equals(source));
+                || (configured.containsKey(name) && !configured.get(name).equals(source));
     }
 
     /** The answer to a dry run that found nothing wrong. */
@@ -311,10 +357,36 @@ public final class DestinationAdmin {
 
     private void undo(String name, Optional<StoredDestination> before) {
         if (before.isPresent()) {
-            state.put(before.get());
+            state.put(before.get(), -1);
         } else {
-            state.delete(name);
+            state.delete(name, -1);
         }
+    }
+
+    /**
+     * The version a change must find stored: the one the caller read ({@code expectedVersion}), or,
+     * when it sent none, the one this node holds (so it never overwrites a change it has not seen).
+     */
+    private long checked(String name, long expectedVersion) {
+        return expectedVersion >= 0 ? expectedVersion : state.version(name);
+    }
+
+    /** Stores a change; someone else's change first is answered by {@code conflict}. */
+    private void store(StoredDestination entry, long expectedVersion, java.util.function.Supplier<AdminException> conflict) {
+        try {
+            state.put(entry, expectedVersion);
+        } catch (AdminStore.StaleVersionException e) {
+            throw conflict.get();
+        }
+    }
+
+    /** 409 with the destination as it now is, after taking in the change that won. */
+    private AdminException conflict(String sourceName, String name) {
+        live.refresh();
+        ObjectNode current = pipeline.source(sourceName).flatMap(s -> s.route(name)).map(this::view).orElse(null);
+        return new ConflictException("someone else changed " + name + " first (it is now at version "
+                + state.version(name) + "); your change was not saved: review the current settings and make it again",
+                current);
     }
 
     private static AdminException refused(RuntimeException e) {
@@ -420,7 +492,7 @@ public final class DestinationAdmin {
     }
 
     private Optional<SluiceConfig.Destination> configuredDestination(String name) {
-        return configured.sources().stream().flatMap(s -> s.destinations().stream())
+        return live.configured().sources().stream().flatMap(s -> s.destinations().stream())
                 .filter(d -> d.name().equals(name)).findFirst();
     }
 
@@ -441,7 +513,8 @@ public final class DestinationAdmin {
         d.put("type", route.type());
         d.put("integrationName", route.integrationName());
         d.put("enabled", route.enabled());
-        d.put("origin", configuredSource.containsKey(route.name()) ? "config" : "dashboard");
+        d.put("origin", configuredSource().containsKey(route.name()) ? "config" : "dashboard");
+        d.put("version", state.version(route.name()));
         d.put("edited", state.get(route.name()).flatMap(StoredDestination::settings).isPresent());
         Health health = route.health();
         d.putObject("health").put("status", health.status().name().toLowerCase(Locale.ROOT)).put("message", health.message());
@@ -467,7 +540,7 @@ public final class DestinationAdmin {
         Optional<Map<String, Object>> stored = state.get(name).flatMap(StoredDestination::settings);
         return setting -> stored.isPresent()
                 ? (stored.get().get(setting) == StoredDestination.FROM_CONFIG ? "config" : "dashboard")
-                : (configuredSource.containsKey(name) ? "config" : "dashboard");
+                : (configuredSource().containsKey(name) ? "config" : "dashboard");
     }
 
     /**

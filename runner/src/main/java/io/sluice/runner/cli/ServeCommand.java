@@ -1,5 +1,6 @@
 package io.sluice.runner.cli;
 
+import io.sluice.runner.config.ConfigException;
 import io.sluice.runner.config.ConfigLoader;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.plugins.PluginRegistry;
@@ -7,6 +8,7 @@ import io.sluice.runner.server.SluiceServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -21,8 +23,12 @@ import picocli.CommandLine.Option;
                         + "first use), the stream 'events', and a write key made up for this run, printed with a "
                         + "curl line to try it and the tail command to watch events arrive.",
                 "SIGTERM (or Ctrl-C) shuts down gracefully: new requests get 503, destinations drain within "
-                        + "server.shutdownTimeoutMs, and what is left goes to the dead-letter file."})
+                        + "server.shutdownTimeoutMs, and what is left goes to the dead-letter file.",
+                "SIGHUP re-reads --config and applies its destinations' changes live; a file that is not valid "
+                        + "changes nothing and every error is logged."})
 final class ServeCommand implements Callable<Integer> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--config", paramLabel = "FILE", description = "The YAML configuration.")
     Path config;
@@ -80,8 +86,47 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("Dashboard and admin API at %s/ (log in with the admin token)%n", url);
             out.flush();
         });
+        if (config != null) {
+            reloadOnHangup(server, loader, config, port);
+        }
         awaitTermination(server, local);
         return 0;
+    }
+
+    /**
+     * SIGHUP re-reads the configuration file and applies the differences live, as a dashboard edit
+     * is applied. A file that is not valid changes nothing: every error is logged.
+     */
+    private static void reloadOnHangup(SluiceServer server, ConfigLoader loader, Path file, Integer port) {
+        Object once = new Object();
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            Thread reload = new Thread(() -> {
+                synchronized (once) {
+                    reload(server, loader, file, port);
+                }
+            }, "sluice-reload");
+            reload.setDaemon(true);
+            reload.start();
+        });
+    }
+
+    private static void reload(SluiceServer server, ConfigLoader loader, Path file, Integer port) {
+        LOG.info("SIGHUP: reading {} again", file);
+        SluiceConfig reread;
+        try {
+            reread = loader.load(file);
+        } catch (ConfigException e) {
+            LOG.error("SIGHUP: {} is not valid, so the running configuration stays as it is ({} error(s)):\n  {}", file,
+                    e.errors().size(), String.join("\n  ", e.errors()));
+            return;
+        }
+        try {
+            List<String> needRestart = server.reload(port != null ? reread.withPort(port) : reread);
+            LOG.info("SIGHUP: {} applied{}", file, needRestart.isEmpty() ? ""
+                    : "; these changes take a restart: " + String.join(", ", needRestart));
+        } catch (RuntimeException e) {
+            LOG.error("SIGHUP: applying {} failed: {}", file, e.getMessage());
+        }
     }
 
     /**

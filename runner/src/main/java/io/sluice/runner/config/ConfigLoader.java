@@ -43,7 +43,9 @@ public final class ConfigLoader {
 
     private static final Set<String> ROOT_FIELDS = Set.of("server", "deadLetter", "spool", "delivery", "sources", "admin");
     private static final Set<String> ADMIN_FIELDS = Set.of("enabled", "host", "port", "token", "stateFile", "keyFile",
-            "previousKeyFiles", "sessionTimeoutMinutes", "rebuildTimeoutMs");
+            "previousKeyFiles", "sessionTimeoutMinutes", "rebuildTimeoutMs", "store", "storeUser", "storePassword");
+    /** This node's name in /health, the dashboard and /metrics, when {@code server.instanceId} is not given. */
+    public static final String INSTANCE_ID_ENV = "SLUICE_INSTANCE_ID";
     /** The admin token, when {@code admin.token} is not given. */
     public static final String ADMIN_TOKEN_ENV = "SLUICE_ADMIN_TOKEN";
     /** The key that encrypts stored secrets (base64 of 32 bytes), when {@code admin.keyFile} is not given. */
@@ -51,12 +53,14 @@ public final class ConfigLoader {
     /** Earlier keys, separated by commas, that only decrypt: for rotation. */
     public static final String PREVIOUS_SECRET_KEYS_ENV = "SLUICE_SECRET_KEY_PREVIOUS";
     private static final Set<String> SPOOL_FIELDS = Set.of("enabled", "path", "maxBytes", "fsync", "fsyncIntervalMs");
-    private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs", "publicUrl");
+    private static final Set<String> SERVER_FIELDS = Set.of("host", "port", "shutdownTimeoutMs", "publicUrl", "instanceId");
     private static final Set<String> DEAD_LETTER_FIELDS = Set.of("path");
     private static final Set<String> DELIVERY_FIELDS = Set.of("maxBufferedBytes", "lingerMs", "maxInFlightRequests",
             "maxBacklogBytes", "whenFull");
     private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations", "allowedOrigins");
     private static final Set<String> DESTINATION_FIELDS = Set.of("type", "name", "settings", "delivery");
+
+    private static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final PluginRegistry registry;
     private final EnvSubstitution env;
@@ -70,6 +74,20 @@ public final class ConfigLoader {
         this.registry = registry;
         this.env = new EnvSubstitution(env);
         this.environment = env;
+    }
+
+    /** The machine's name: the default instance id (a container's hostname is its own). */
+    static String hostName() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                name = "sluice";
+            }
+        }
+        String cleaned = name.replaceAll("[^A-Za-z0-9._-]", "-");
+        return cleaned.length() > 64 ? cleaned.substring(0, 64) : cleaned;
     }
 
     public SluiceConfig load(Path file) throws ConfigException {
@@ -141,6 +159,7 @@ public final class ConfigLoader {
             List<String> previousKeyFiles = new ArrayList<>();
             Duration session = d.sessionTimeout();
             Duration rebuild = d.rebuildTimeout();
+            Optional<AdminStoreAddress> store = Optional.empty();
             if (object(node, "admin")) {
                 unknownFields(node, "admin", ADMIN_FIELDS);
                 JsonNode on = node.get("enabled");
@@ -201,6 +220,7 @@ public final class ConfigLoader {
                         rebuild = Duration.ofMillis(ms.get());
                     }
                 }
+                store = store(node);
             }
             if (token.isPresent() && token.get().length() < AdminToken.MIN_LENGTH) {
                 errors.add(tokenPath + ": the admin token must be at least " + AdminToken.MIN_LENGTH
@@ -222,7 +242,36 @@ public final class ConfigLoader {
             }
             SecretKeys keys = secretKeys(keyFile, previousKeyFiles);
             return new SluiceConfig.Admin(enabled.orElse(token.isPresent()) && token.isPresent(), host, port,
-                    token.map(AdminToken::new), stateFile, keys, session, rebuild);
+                    token.map(AdminToken::new), stateFile, keys, session, rebuild, store);
+        }
+
+        /** {@code admin.store: postgresql://host:port/db}, with {@code storeUser} and {@code storePassword}. */
+        Optional<AdminStoreAddress> store(JsonNode node) {
+            Optional<String> url = text(node.get("store"), "admin.store").filter(u -> !u.isBlank());
+            Optional<String> user = text(node.get("storeUser"), "admin.storeUser").filter(u -> !u.isBlank());
+            Optional<String> password = text(node.get("storePassword"), "admin.storePassword").filter(p -> !p.isEmpty());
+            if (url.isEmpty()) {
+                if (user.isPresent() || password.isPresent()) {
+                    errors.add("admin.storeUser / admin.storePassword: only apply with admin.store (postgresql://host:port/db)");
+                }
+                return Optional.empty();
+            }
+            String problem = "admin.store: must be postgresql://host:port/database (the local file admin.stateFile is the"
+                    + " default; credentials go in admin.storeUser and admin.storePassword, e.g. ${env:SLUICE_STORE_PASSWORD})";
+            URI uri;
+            try {
+                uri = new URI(url.get().trim());
+            } catch (java.net.URISyntaxException e) {
+                errors.add(problem);
+                return Optional.empty();
+            }
+            String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+            if (!"postgresql".equals(uri.getScheme()) || uri.getHost() == null || database.isEmpty()
+                    || database.contains("/") || uri.getRawUserInfo() != null || uri.getFragment() != null) {
+                errors.add(problem);
+                return Optional.empty();
+            }
+            return Optional.of(new AdminStoreAddress(uri, user, password));
         }
 
         /** The current key from {@code admin.keyFile} or {@value #SECRET_KEY_ENV}; previous ones from both places. */
@@ -288,6 +337,8 @@ public final class ConfigLoader {
             int port = SluiceConfig.DEFAULT_PORT;
             Duration shutdown = SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT;
             Optional<URI> publicUrl = Optional.empty();
+            String instanceId = Optional.ofNullable(environment.apply(INSTANCE_ID_ENV)).filter(i -> !i.isBlank())
+                    .orElseGet(ConfigLoader::hostName);
             if (object(node, "server")) {
                 unknownFields(node, "server", SERVER_FIELDS);
                 host = text(node.get("host"), "server.host").orElse(host);
@@ -311,8 +362,14 @@ public final class ConfigLoader {
                     errors.add("server.host: must not be empty");
                 }
                 publicUrl = text(node.get("publicUrl"), "server.publicUrl").flatMap(this::publicUrl);
+                Optional<String> id = text(node.get("instanceId"), "server.instanceId");
+                if (id.isPresent() && !INSTANCE_ID.matcher(id.get()).matches()) {
+                    errors.add("server.instanceId: must be 1 to 64 letters, digits, '.', '_' or '-'");
+                } else if (id.isPresent()) {
+                    instanceId = id.get();
+                }
             }
-            return new SluiceConfig.Server(host, port, shutdown, publicUrl);
+            return new SluiceConfig.Server(host, port, shutdown, publicUrl, instanceId);
         }
 
         /** An absolute http(s) URL with no query: the settings document points libraries at it. */

@@ -42,7 +42,7 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
 
     /** The same configuration listening on {@code port} (the {@code --port} override). */
     public SluiceConfig withPort(int port) {
-        return new SluiceConfig(new Server(server.host(), port, server.shutdownTimeout(), server.publicUrl()),
+        return new SluiceConfig(new Server(server.host(), port, server.shutdownTimeout(), server.publicUrl(), server.instanceId()),
                 deadLetter, spool, sources, delivery, admin);
     }
 
@@ -58,8 +58,10 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
      * @param shutdownTimeout how long a graceful shutdown waits for destinations to drain
      * @param publicUrl       where clients reach Sluice (behind a proxy, say), for the settings
      *                        document's {@code apiHost}; empty: the request's own scheme and Host
+     * @param instanceId      this node's name in /health, the dashboard and /metrics ({@code server.instanceId},
+     *                        else {@code SLUICE_INSTANCE_ID}, else the host name)
      */
-    public record Server(String host, int port, Duration shutdownTimeout, Optional<URI> publicUrl) {
+    public record Server(String host, int port, Duration shutdownTimeout, Optional<URI> publicUrl, String instanceId) {
     }
 
     /**
@@ -80,9 +82,10 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
      * @param keys           encrypt the secret settings in the state file
      * @param sessionTimeout how long a dashboard login lasts
      * @param rebuildTimeout how long a replaced or removed destination may finish what it holds
+     * @param store          the shared PostgreSQL store several nodes use instead of {@code stateFile}
      */
     public record Admin(boolean enabled, String host, int port, Optional<AdminToken> token, Path stateFile,
-                        SecretKeys keys, Duration sessionTimeout, Duration rebuildTimeout) {
+                        SecretKeys keys, Duration sessionTimeout, Duration rebuildTimeout, Optional<AdminStoreAddress> store) {
 
         public static final int DEFAULT_PORT = 8089;
         public static final Path DEFAULT_STATE_FILE = Path.of("sluice-data", "admin-state.json");
@@ -92,7 +95,7 @@ public record SluiceConfig(Server server, Path deadLetter, Spool spool, List<Sou
         /** No dashboard; changes stored earlier in the default state file still apply. */
         public static Admin disabled() {
             return new Admin(false, DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_STATE_FILE, SecretKeys.none(),
-                    DEFAULT_SESSION_TIMEOUT, DEFAULT_REBUILD_TIMEOUT);
+                    DEFAULT_SESSION_TIMEOUT, DEFAULT_REBUILD_TIMEOUT, Optional.empty());
         }
     }
 

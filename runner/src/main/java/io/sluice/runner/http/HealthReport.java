@@ -10,18 +10,22 @@ import io.sluice.spi.Health;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code GET /health}: {@code {"status":"ok|degraded|shutting_down","destinations":[{"source","name","type",
- * "enabled","status","message","bufferedEvents","backlogEvents","backlogBytes","oldestEventAgeSeconds"}]}} from each destination's own {@code health()}. Holds
+ * "enabled","status","message","bufferedEvents","backlogEvents","backlogBytes","oldestEventAgeSeconds"}],"instance",
+ * "adminStore":{"store","status":"ok|unreachable","message"}}} from each destination's own {@code health()}. Holds
  * names and the destinations' messages only, never settings.
  */
 final class HealthReport {
 
     private final Pipeline pipeline;
+    private final NodeStatus node;
 
-    HealthReport(Pipeline pipeline) {
+    HealthReport(Pipeline pipeline, NodeStatus node) {
         this.pipeline = pipeline;
+        this.node = node;
     }
 
     record Result(boolean healthy, ObjectNode body) {}
@@ -49,6 +53,11 @@ final class HealthReport {
                             .map(o -> Math.max(0, Duration.between(o, Instant.now()).toSeconds())).orElse(0L));
         }
         body.put("status", !accepting ? "shutting_down" : healthy ? "ok" : "degraded");
+        body.put("instance", node.instanceId());
+        Optional<String> storeProblem = node.storeProblem().get();
+        body.putObject("adminStore").put("store", node.store())
+                .put("status", storeProblem.isPresent() ? "unreachable" : "ok")
+                .put("message", storeProblem.orElse(""));
         body.set("destinations", destinations);
         return new Result(healthy, body);
     }

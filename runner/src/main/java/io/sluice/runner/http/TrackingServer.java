@@ -82,7 +82,7 @@ public final class TrackingServer implements AutoCloseable {
 
     /** @param observer hears of every call refused at intake (the dashboard's debugger) */
     public TrackingServer(SluiceConfig.Server config, Intake intake, Pipeline pipeline, WriteKeyAuthenticator authenticator,
-                          DeadLetterFile deadLetters, SluiceMetrics metrics, EventObserver observer) {
+                          DeadLetterFile deadLetters, SluiceMetrics metrics, EventObserver observer, NodeStatus node) {
         this.config = config;
         this.metrics = metrics;
         this.responses = new HttpResponses(metrics);
@@ -90,7 +90,7 @@ public final class TrackingServer implements AutoCloseable {
         this.settings = new SettingsDocument(config.publicUrl());
         this.authenticator = authenticator;
         this.api = new TrackingApiHandler(intake, pipeline, authenticator, deadLetters, metrics, responses, cors, observer);
-        this.health = new HealthReport(pipeline);
+        this.health = new HealthReport(pipeline, node);
     }
 
     public synchronized void start() {

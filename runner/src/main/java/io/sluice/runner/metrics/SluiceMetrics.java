@@ -133,6 +133,16 @@ public final class SluiceMetrics {
                 .register(registry);
     }
 
+    /** {@code sluice_instance_info{instance_id="..."} 1}: which node these numbers are (join on the scrape's instance). */
+    public void instance(String instanceId) {
+        io.prometheus.metrics.core.metrics.Info.builder()
+                .name("sluice_instance")
+                .help("This node's instance id (server.instanceId); the other series count this node alone")
+                .labelNames("instance_id")
+                .register(registry)
+                .setLabelValues(instanceId);
+    }
+
     public void accepted(String source, long events) {
         accepted.labelValues(source).inc(events);
     }

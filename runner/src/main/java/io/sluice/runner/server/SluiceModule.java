@@ -10,6 +10,7 @@ import io.sluice.runner.admin.AdminModule;
 import io.sluice.runner.admin.AdminState;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
+import io.sluice.runner.http.NodeStatus;
 import io.sluice.runner.http.TrackingServer;
 import io.sluice.runner.http.WriteKeyAuthenticator;
 import io.sluice.runner.metrics.SluiceMetrics;
@@ -83,7 +84,9 @@ public final class SluiceModule extends AbstractModule {
     @Singleton
     TrackingServer trackingServer(SluiceConfig config, Intake intake, Pipeline pipeline,
                                   WriteKeyAuthenticator authenticator, DeadLetterFile deadLetters, SluiceMetrics metrics,
-                                  EventObserver observer) {
-        return new TrackingServer(config.server(), intake, pipeline, authenticator, deadLetters, metrics, observer);
+                                  EventObserver observer, AdminState state) {
+        metrics.instance(config.server().instanceId());
+        return new TrackingServer(config.server(), intake, pipeline, authenticator, deadLetters, metrics, observer,
+                new NodeStatus(config.server().instanceId(), state.describe(), state::problem));
     }
 }

@@ -6,6 +6,8 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import io.sluice.runner.admin.AdminServer;
+import io.sluice.runner.admin.AdminState;
+import io.sluice.runner.admin.DestinationAdmin;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.http.TrackingServer;
@@ -13,6 +15,7 @@ import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.routing.Pipeline;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +34,19 @@ public final class SluiceServer implements AutoCloseable {
     private final Pipeline pipeline;
     private final DeadLetterFile deadLetters;
     private final Optional<AdminServer> admin;
+    private final DestinationAdmin destinations;
+    private final AdminState state;
     private boolean stopped;
 
     private SluiceServer(SluiceConfig config, TrackingServer http, Pipeline pipeline, DeadLetterFile deadLetters,
-                         Optional<AdminServer> admin) {
+                         Optional<AdminServer> admin, DestinationAdmin destinations, AdminState state) {
         this.config = config;
         this.http = http;
         this.pipeline = pipeline;
         this.deadLetters = deadLetters;
         this.admin = admin;
+        this.destinations = destinations;
+        this.state = state;
     }
 
     /**
@@ -55,11 +62,13 @@ public final class SluiceServer implements AutoCloseable {
         try {
             pipeline = instance(injector, Pipeline.class);
             server = new SluiceServer(config, instance(injector, TrackingServer.class), pipeline, deadLetters,
-                    config.admin().enabled() ? Optional.of(instance(injector, AdminServer.class)) : Optional.empty());
+                    config.admin().enabled() ? Optional.of(instance(injector, AdminServer.class)) : Optional.empty(),
+                    instance(injector, DestinationAdmin.class), instance(injector, AdminState.class));
         } catch (RuntimeException e) {
-            // What was built before the failure holds files and threads (the spool, destinations).
+            // What was built before the failure holds files and threads (the spool, destinations, the store).
             if (pipeline != null) {
                 pipeline.close();
+                instance(injector, AdminState.class).close();
             }
             deadLetters.close();
             throw e;
@@ -67,10 +76,12 @@ public final class SluiceServer implements AutoCloseable {
         try {
             server.http.start();
             server.admin.ifPresent(AdminServer::start);
+            server.destinations.watchStore(); // other nodes' changes, from now on
         } catch (RuntimeException e) {
             server.admin.ifPresent(AdminServer::close);
             server.http.close();
             server.pipeline.close();
+            server.state.close();
             server.deadLetters.close();
             throw e;
         }
@@ -118,6 +129,21 @@ public final class SluiceServer implements AutoCloseable {
         return admin.map(AdminServer::baseUrl);
     }
 
+    /** This node's name ({@code server.instanceId}). */
+    public String instanceId() {
+        return config.server().instanceId();
+    }
+
+    /**
+     * Applies a re-read configuration file (SIGHUP) the way a dashboard edit is applied: destinations
+     * added, rebuilt, switched or removed, the rest left running.
+     *
+     * @return the sections that changed but take a restart
+     */
+    public List<String> reload(SluiceConfig file) {
+        return destinations.reload(file);
+    }
+
     public synchronized void shutdown() {
         if (stopped) {
             return;
@@ -127,6 +153,7 @@ public final class SluiceServer implements AutoCloseable {
         LOG.info("shutting down: no new events; draining destinations for up to {}", timeout);
         http.stopAccepting();
         admin.ifPresent(AdminServer::close); // no destination changes while draining
+        state.close(); // nor other nodes' changes
         int left = pipeline.drain(timeout);
         http.close();
         deadLetters.close();

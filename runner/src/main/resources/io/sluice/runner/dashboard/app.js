@@ -71,7 +71,7 @@ function route() {
 
 async function overview() {
   const container = el('div', { id: 'sources' });
-  main.replaceChildren(el('h1', {}, 'Sources & destinations'), container);
+  main.replaceChildren(el('h1', {}, 'Sources & destinations'), el('p', { class: 'muted', id: 'node' }), container);
   await refreshOverview(container);
   if (container.isConnected && state.timer === null) {
     state.timer = setInterval(() => refreshOverview(container).catch(() => {}), 5000);
@@ -81,6 +81,8 @@ async function overview() {
 async function refreshOverview(container) {
   const [sources, throughput] = await Promise.all([api('GET', '/api/sources'), api('GET', '/api/throughput?minutes=15')]);
   if (!container.isConnected) return;
+  const node = document.getElementById('node');
+  if (node) node.textContent = `Node ${sources.data.instance}: the counts and buffers shown are this node's own.`;
   const series = new Map(throughput.data.destinations.map(d => [d.name, d]));
   const seen = new Set();
   for (const source of sources.data.sources) {
@@ -331,13 +333,19 @@ async function formView(source, name) {
     try {
       const settings = handle ? handle.collect() : {};
       const r = name
-        ? await api('PUT', destinationPath(source, name), { settings })
+        ? await api('PUT', destinationPath(source, name), { version: current.version, settings })
         : await api('POST', `/api/sources/${enc(source)}/destinations`,
           { type: typeSelect.value, name: nameInput.value.trim() || undefined, settings });
       if (r.ok) {
         flash(name ? `Saved ${r.data.name}: rebuilt and live, no restart needed.` : `Added ${r.data.name}: events go to it now.`,
           false, '#/');
         location.hash = '#/';
+      } else if (r.status === 409 && r.data.current) {
+        // Someone else saved first: show what is stored now; saving again applies this form over it.
+        current = r.data.current;
+        renderFields(current.type);
+        showErrors(form, general, [{ field: '', rule: 'conflict', message: `${r.data.message} The form now shows`
+          + ' the current settings.' }]);
       } else {
         const type = state.types.find(t => t.id === (name ? current.type : typeSelect.value));
         const labels = type ? labelsOf(type.schema) : new Map();

@@ -111,6 +111,41 @@ class AdminConfigTest {
         assertThat(errors("admin: {port: 70000, colour: red}\n" + SOURCES, Map.of()))
                 .containsExactlyInAnyOrder("admin.port: must be between 0 and 65535 (0 picks a free port)",
                         "admin.colour: unknown field; known fields are enabled, host, keyFile, port, previousKeyFiles, "
-                                + "rebuildTimeoutMs, sessionTimeoutMinutes, stateFile, token");
+                                + "rebuildTimeoutMs, sessionTimeoutMinutes, stateFile, store, storePassword, storeUser, token");
+    }
+
+    @Test
+    void theSharedStoreTakesAPostgresqlUrlAndItsCredentialsFromTheEnvironment() throws Exception {
+        SluiceConfig config = load("server: {instanceId: node-7}\nadmin: {store: 'postgresql://db.internal:5433/sluice?sslmode=require',"
+                + " storeUser: sluice, storePassword: '${env:STORE_PW}'}\n" + SOURCES, Map.of("STORE_PW", "store-password-canary"));
+
+        AdminStoreAddress store = config.admin().store().orElseThrow();
+        assertThat(store.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5433/sluice?sslmode=require");
+        assertThat(store.user()).hasValue("sluice");
+        assertThat(store.password()).hasValue("store-password-canary");
+        assertThat(config.server().instanceId()).isEqualTo("node-7");
+        assertThat(config.toString()).contains("postgresql://db.internal:5433/sluice").doesNotContain("store-password-canary");
+    }
+
+    @Test
+    void withoutAStoreTheLocalFileIsUsedAndTheInstanceIdComesFromTheEnvironmentOrTheHost() throws Exception {
+        assertThat(load(SOURCES, Map.of()).admin().store()).isEmpty();
+        assertThat(load(SOURCES, Map.of("SLUICE_INSTANCE_ID", "from-env")).server().instanceId()).isEqualTo("from-env");
+        assertThat(load(SOURCES, Map.of()).server().instanceId()).isNotBlank().matches("[A-Za-z0-9._-]{1,64}");
+    }
+
+    @Test
+    void aStoreThatIsNotAPostgresqlUrlOrHoldsCredentialsIsRefusedWithEveryError() {
+        String problem = "admin.store: must be postgresql://host:port/database";
+        assertThat(errors("admin: {store: 'mysql://db/sluice'}\n" + SOURCES, Map.of())).anyMatch(e -> e.startsWith(problem));
+        assertThat(errors("admin: {store: 'postgresql://db.internal:5432/'}\n" + SOURCES, Map.of()))
+                .anyMatch(e -> e.startsWith(problem));
+        List<String> errors = errors("server: {instanceId: 'no spaces'}\nadmin: {store: 'postgresql://u:secret-in-url@db/sluice',"
+                + " storeUser: x}\n" + SOURCES, Map.of());
+        assertThat(errors).anyMatch(e -> e.startsWith(problem))
+                .anyMatch(e -> e.startsWith("server.instanceId: must be 1 to 64 letters"))
+                .noneMatch(e -> e.contains("secret-in-url"));
+        assertThat(errors("admin: {storePassword: pw}\n" + SOURCES, Map.of()))
+                .contains("admin.storeUser / admin.storePassword: only apply with admin.store (postgresql://host:port/db)");
     }
 }

@@ -95,6 +95,14 @@ final class ServeProcess implements AutoCloseable {
         return baseUrl;
     }
 
+    /** Sends a signal ({@code HUP}, ...) with {@code kill}, as an operator would. */
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+
     Path stdout() {
         return stdout;
     }

@@ -27,6 +27,8 @@ public final class MemoryDestinationProvider implements DestinationProvider {
     public static final String INTEGRATION_NAME = "Memory";
 
     private static final Map<String, MemoryDestination> INSTANCES = new ConcurrentHashMap<>();
+    /** What every destination of an instance name delivered: several nodes in one JVM share a name. */
+    private static final Map<String, List<Event>> DELIVERED = new ConcurrentHashMap<>();
 
     private static final SettingsSchema SCHEMA = SettingsSchema.builder()
             .add(Setting.string("instance").required().description("Test handle for the instance."))
@@ -39,6 +41,11 @@ public final class MemoryDestinationProvider implements DestinationProvider {
     /** The destination created with {@code instance}, once the server has built it. */
     public static MemoryDestination instance(String instance) {
         return INSTANCES.get(instance);
+    }
+
+    /** Every event delivered by any destination created with {@code instance}, on any node in this JVM. */
+    public static List<Event> deliveredTo(String instance) {
+        return DELIVERED.computeIfAbsent(instance, i -> new CopyOnWriteArrayList<>());
     }
 
     @Override
@@ -64,7 +71,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
     @Override
     public Destination create(Settings settings) {
         MemoryDestination destination = new MemoryDestination(settings.string("mode"), settings.bool("healthy"),
-                settings.secret("apiKey").map(Secret::reveal).orElse(""));
+                settings.secret("apiKey").map(Secret::reveal).orElse(""), deliveredTo(settings.string("instance")));
         INSTANCES.put(settings.string("instance"), destination);
         return destination;
     }
@@ -80,7 +87,10 @@ public final class MemoryDestinationProvider implements DestinationProvider {
 
         private final String apiKey;
 
-        MemoryDestination(String mode, boolean healthy, String apiKey) {
+        private final List<Event> shared;
+
+        MemoryDestination(String mode, boolean healthy, String apiKey, List<Event> shared) {
+            this.shared = shared;
             this.mode = mode;
             this.healthy = healthy;
             this.apiKey = apiKey;
@@ -125,6 +135,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
                         batch.stream().map(e -> (Outcome) Outcome.rejected("memory refuses " + e.messageId())).toList());
                 default -> {
                     delivered.addAll(batch);
+                    shared.addAll(batch);
                     yield CompletableFuture.completedFuture(batch.stream().map(e -> (Outcome) Outcome.delivered()).toList());
                 }
             };
