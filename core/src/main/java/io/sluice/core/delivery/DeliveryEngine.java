@@ -288,7 +288,9 @@ public final class DeliveryEngine implements AutoCloseable {
                 release(entry);
             } else if (outcome instanceof Outcome.Retryable retryable) {
                 retried = true;
-                retry(entry, retryable.reason(), dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a)));
+                long backoffDue = dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a));
+                // The service's Retry-After is a floor: never sooner than it asked, never sooner than backoff.
+                retry(entry, retryable.reason(), Math.max(backoffDue, now + retryable.retryAfter().toNanos()));
             } else if (outcome instanceof Outcome.Rejected rejected) {
                 notify(() -> listener.failed(entry.event, rejected.reason()));
                 release(entry);
