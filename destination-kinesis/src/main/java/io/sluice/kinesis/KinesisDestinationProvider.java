@@ -2,8 +2,11 @@ package io.sluice.kinesis;
 
 import io.sluice.spi.Destination;
 import io.sluice.spi.DestinationProvider;
+import io.sluice.spi.read.ArrivalReader;
+import io.sluice.spi.read.ReadFrom;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
+import java.util.Optional;
 
 /** Registers the Amazon Kinesis destination under the id {@code kinesis}. */
 public final class KinesisDestinationProvider implements DestinationProvider {
@@ -36,5 +39,11 @@ public final class KinesisDestinationProvider implements DestinationProvider {
     public Destination create(Settings settings) {
         KinesisSettings kinesis = KinesisSettings.from(settings);
         return new KinesisDestination(kinesis, KinesisClients.create(kinesis));
+    }
+
+    /** Reads every shard of the stream, with the same credentials and endpoint the destination writes with. */
+    @Override
+    public Optional<ArrivalReader> reader(Settings settings, ReadFrom from) {
+        return Optional.of(KinesisReader.open(KinesisSettings.from(settings), from));
     }
 }
