@@ -7,6 +7,7 @@ import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.metrics.SluiceMetrics;
 import io.sluice.runner.plugins.Plugin;
+import io.sluice.runner.plugins.DestinationStarter;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.spi.Destination;
 import io.sluice.spi.DestinationProvider;
@@ -117,8 +118,7 @@ public final class Pipeline implements AutoCloseable {
         Plugin plugin = registry.find(d.type()).orElseThrow(
                 () -> new IllegalArgumentException("unknown destination type " + d.type()));
         DestinationProvider provider = plugin.provider();
-        Destination destination = create(provider, d, plugin);
-        open(destination, d, plugin);
+        Destination destination = new DestinationStarter(metrics::forPlugin).start(plugin, d.name(), d.settings());
         DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(),
                 new OutcomeRecorder(source, d.name(), metrics, deadLetters, tally, spool, observer));
         return new Route(source, d, provider.integrationName(), engine, tally, enabled);
@@ -195,26 +195,6 @@ public final class Pipeline implements AutoCloseable {
             return true;
         } finally {
             swapping.readLock().unlock();
-        }
-    }
-
-    // A plugin's exception message may quote a setting, so only its class is named (as ConfigLoader does).
-    private static Destination create(DestinationProvider provider, SluiceConfig.Destination d, Plugin plugin) {
-        try {
-            return provider.create(d.settings());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be created ("
-                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
-        }
-    }
-
-    private static void open(Destination destination, SluiceConfig.Destination d, Plugin plugin) {
-        try {
-            destination.open();
-        } catch (RuntimeException e) {
-            destination.close();
-            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be opened ("
-                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
         }
     }
 
