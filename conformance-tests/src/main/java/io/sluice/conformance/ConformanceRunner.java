@@ -26,7 +26,7 @@ import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.EngineFilter;
-import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -118,10 +118,13 @@ public final class ConformanceRunner {
         }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoader);
         Optional<ArrivalReader> reader = Optional.empty();
         String key = UUID.randomUUID().toString();
-        try {
+        // The launcher finds its test engine through the context class loader: ours, since a plugin's
+        // own loader shares nothing but the SPI. The checks then run with the plugin's, as serve runs it.
+        thread.setContextClassLoader(ConformanceRunner.class.getClassLoader());
+        try (LauncherSession launcher = LauncherFactory.openSession()) {
+            thread.setContextClassLoader(classLoader);
             Session session;
             if (target != null) {
                 session = new Session(provider, target, true, true, EnumSet.copyOf(without), timeout, classLoader);
@@ -137,9 +140,8 @@ public final class ConformanceRunner {
                     .configurationParameter(SESSION_PARAMETER, key)
                     .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                     .build();
-            Launcher launcher = LauncherFactory.create();
             Collector collector = new Collector();
-            launcher.execute(request, collector);
+            launcher.getLauncher().execute(request, collector);
             return new ConformanceReport(provider.id() + " (" + provider.integrationName() + ")", collector.checks());
         } finally {
             reader.ifPresent(ArrivalReader::close);
