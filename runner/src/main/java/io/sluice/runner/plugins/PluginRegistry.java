@@ -154,8 +154,7 @@ public final class PluginRegistry {
             return List.of();
         }
         if (urls.isEmpty()) {
-            errors.add(plugin + ": the plugin folder holds no jar");
-            return List.of();
+            return List.of(); // a folder without jars is not a plugin (a spool, notes): nothing to load
         }
         // Never closed: the providers' classes live as long as Sluice does.
         PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), urls, sluice);
