@@ -38,7 +38,9 @@ export function humanise(name) {
 }
 
 export function labelOf(name, prop) {
-  return prop && typeof prop.title === 'string' && prop.title.trim() !== '' ? prop.title : humanise(name);
+  // A title that only repeats the key (the SPI's default label) says nothing a person can read.
+  const title = prop && typeof prop.title === 'string' ? prop.title.trim() : '';
+  return title !== '' && title !== name ? title : humanise(name);
 }
 
 // The labels of a schema's settings, by name.

@@ -40,7 +40,7 @@ class SecretMapAdminTest {
             assertThat(MemoryDestinationProvider.instance("hooked").headers).isEqualTo(Map.of("Authorization", HEADER));
 
             JsonNode shown = admin.getJson(AdminClient.destination("web", NAME));
-            assertThat(shown.toString()).doesNotContain("hdr-canary-7c1d2e").contains("\"headers\":{\"set\":true}");
+            assertThat(shown.toString()).doesNotContain("hdr-canary-7c1d2e").contains("\"headers\":{\"set\":true,\"from\":\"dashboard\"}");
 
             // An edit that leaves the map out keeps it.
             assertThat(admin.bearer("PUT", AdminClient.destination("web", NAME),

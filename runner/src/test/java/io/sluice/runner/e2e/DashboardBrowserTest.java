@@ -123,7 +123,7 @@ class DashboardBrowserTest {
         assertThat(label("accessKeyId")).isEqualTo("Access key ID");
         assertThat(label("secretAccessKey")).isEqualTo("Secret access key");
         assertThat(label("roleArn")).isEqualTo("Role ARN");
-        assertThat(label("maxRecordBytes")).isEqualTo("Max record bytes");
+        assertThat(label("maxRecordBytes")).isEqualTo("Largest record (bytes)");
         assertThat(driver.findElement(By.cssSelector("#field-accessKeyId label code.key")).getText()).isEqualTo("accessKeyId");
         assertThat(driver.findElement(By.cssSelector("#field-secretAccessKey .hint")).getText())
                 .contains("“Access key ID”").doesNotContain("accessKeyId");

@@ -61,7 +61,7 @@ class DashboardConflictBrowserTest {
                 driver.findElement(By.id("save")).click();
 
                 WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("form-error")));
-                assertThat(error.getText()).contains("someone else changed " + NAME + " first")
+                assertThat(error.getText()).containsIgnoringCase("someone else changed " + NAME + " first")
                         .contains("The form now shows the current settings").contains("conflict");
                 assertThat(driver.findElement(By.id("setting-instance")).getAttribute("value")).isEqualTo("conflict-theirs");
                 assertThat(sluice.server().pipeline().routes().get(0).definition().settings().string("instance"))

@@ -52,7 +52,7 @@ class OneDestinationDownTest {
                  KinesisConsumer healthy = new KinesisConsumer(kinesis.endpoint(), "healthy");
                  KinesisConsumer sick = new KinesisConsumer(kinesis.endpoint(), "sick")) {
                 LoadGenerator load = new LoadGenerator(serve::baseUrl, KEY, "down", 4, 50, Long.MAX_VALUE,
-                        Duration.ofMillis(20)).start();
+                        Duration.ofMillis(50)).start();
                 long peakBacklogBytes = 0;
                 String atCut;
                 String atRecovery;
