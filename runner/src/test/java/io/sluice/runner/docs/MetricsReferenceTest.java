@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,8 +57,17 @@ class MetricsReferenceTest {
             metrics = sluice.get("/metrics").body();
         }
 
-        assertThat(served(metrics)).as("/metrics (left) against the list in " + PAGE + " (right)")
-                .isEqualTo(documented);
+        Map<String, TreeSet<String>> served = served(metrics);
+        Map<String, TreeSet<String>> unlisted = new TreeMap<>(served);
+        unlisted.keySet().removeAll(documented.keySet());
+        Map<String, TreeSet<String>> notServed = new TreeMap<>(documented);
+        notServed.keySet().removeAll(served.keySet());
+        SoftAssertions.assertSoftly(soft -> {
+            soft.assertThat(unlisted).as("metrics /metrics serves that " + PAGE + " does not list").isEmpty();
+            soft.assertThat(notServed).as("metrics " + PAGE + " lists that /metrics does not serve").isEmpty();
+            served.forEach((name, labels) -> soft.assertThat(documented.getOrDefault(name, labels))
+                    .as("the labels of " + name + " in " + PAGE + " (left: listed)").isEqualTo(labels));
+        });
     }
 
     @Test
