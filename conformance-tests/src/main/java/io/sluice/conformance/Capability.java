@@ -38,5 +38,35 @@ public enum Capability {
      *
      * <p>Opted out (a destination with no size limit of its own): such an event is delivered, intact.
      */
-    REJECTING_OVERSIZE_EVENTS
+    REJECTING_OVERSIZE_EVENTS,
+
+    /**
+     * The service reports success or failure per record of a request, and the test target can fail
+     * chosen records of the next request ({@link TestTarget#injectRecordFailures}): outcome {@code i}
+     * must be event {@code i}'s, Retryable for the failed records and Delivered for the rest.
+     *
+     * <p>Opted out (all or nothing per request, or one event per request):
+     * {@link TestTarget#injectRecordFailures} must throw {@link UnsupportedOperationException}.
+     */
+    PARTIAL_FAILURES,
+
+    /**
+     * The service can refuse events for good (a 4xx about the events themselves), and the test target
+     * can make it do so ({@link TestTarget#injectPermanentFailures}): those events are
+     * {@link io.sluice.spi.Outcome.Rejected} with a reason, never retried.
+     *
+     * <p>Opted out (a service that never refuses an event for good, other than for its size):
+     * {@link TestTarget#injectPermanentFailures} must throw {@link UnsupportedOperationException}.
+     */
+    PERMANENT_ERRORS,
+
+    /**
+     * The service can refuse a request because of the configuration (an unknown target, bad
+     * credentials), and the test target can make it do so ({@link TestTarget#injectConfigurationFailures}):
+     * the events are Retryable (kept), {@code health()} turns unhealthy with a message, and healthy
+     * again once a delivery succeeds.
+     *
+     * <p>Opted out: {@link TestTarget#injectConfigurationFailures} must throw {@link UnsupportedOperationException}.
+     */
+    CONFIGURATION_ERRORS
 }

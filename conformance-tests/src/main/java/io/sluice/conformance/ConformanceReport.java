@@ -47,15 +47,16 @@ public final class ConformanceReport {
         return checks.stream().filter(c -> c.status() == status).count();
     }
 
-    /** True when at least one check ran and none failed. */
+    /** True when every check ran and passed: a skipped check is not a pass. */
     public boolean passed() {
-        return count(Status.FAILED) == 0 && count(Status.PASSED) > 0;
+        return count(Status.FAILED) == 0 && count(Status.SKIPPED) == 0 && count(Status.PASSED) > 0;
     }
 
     /**
      * The report as text: a line per check ({@code PASS}, {@code FAIL} or {@code SKIP}, then its name),
      * failure messages and notes indented below it, and a closing line
-     * {@code N passed, N failed, N skipped}.
+     * {@code N passed, N failed, N skipped}; when a check was skipped, a line before it says the
+     * destination is not proven.
      */
     public String render() {
         StringBuilder out = new StringBuilder();
@@ -75,6 +76,10 @@ public final class ConformanceReport {
                 indent(out, check.message());
             }
             check.notes().forEach(n -> indent(out, "note: " + n));
+        }
+        if (count(Status.SKIPPED) > 0) {
+            out.append("NOT PROVEN: ").append(count(Status.SKIPPED))
+                    .append(" check(s) did not run; each SKIP line says why\n");
         }
         out.append(count(Status.PASSED)).append(" passed, ").append(count(Status.FAILED)).append(" failed, ")
                 .append(count(Status.SKIPPED)).append(" skipped\n");

@@ -3,22 +3,16 @@ package io.sluice.conformance;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.spi.DestinationProvider;
-import java.io.BufferedReader;
+import io.sluice.spi.read.Arrival;
+import io.sluice.spi.read.ArrivalReader;
+import io.sluice.spi.read.ReadFrom;
+import io.sluice.spi.settings.Settings;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +21,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.EngineFilter;
-import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -44,36 +36,36 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * Runs the conformance suite outside Maven, through the JUnit Platform Launcher, against a provider
  * and settings handed to it: the engine behind {@code sluice conformance --plugin JAR --settings FILE}
- * (the command line itself is the runner's).
+ * (the command line, and the loading of the plugin, are the runner's).
  *
  * <pre>{@code
- * ConformanceReport report = ConformanceRunner.forPlugin(Path.of("sluice-kinesis.jar"), Optional.empty())
+ * ConformanceReport report = ConformanceRunner.forProvider(provider)
  *         .settings(ConformanceRunner.readSettings(Path.of("kinesis.json")))
  *         .run();
  * System.out.print(report.render());
  * }</pre>
  *
- * <p>With settings alone there is no way to read the target back: the checks that need to read
- * it are reported {@code SKIPPED} with the reason "no target reader supplied", and every other
- * check (discovery, settings, secret leaks, outcomes the engine sees) runs. Hand over a
- * {@link TestTarget} instead to run everything. Every check shares the one target.
+ * <p>With settings, the target is read back through the provider's own
+ * {@link DestinationProvider#reader reader}, when it offers one; without one, the checks that read
+ * the target are reported {@code SKIPPED} with the reason. Settings alone cannot make the target
+ * fail on purpose, so the checks that inject failures are skipped too, unless their capability is
+ * opted out. Hand over a {@link TestTarget} instead to run everything. Every check shares the one target.
  */
 public final class ConformanceRunner {
 
     /** The JUnit configuration parameter that names a run's session. */
     static final String SESSION_PARAMETER = "sluice.conformance.session";
 
-    private static final String SERVICES = "META-INF/services/" + DestinationProvider.class.getName();
     private static final Map<String, Session> SESSIONS = new ConcurrentHashMap<>();
 
     /** What one run hands the suite. */
-    record Session(DestinationProvider provider, TestTarget target, boolean targetAvailable,
+    record Session(DestinationProvider provider, TestTarget target, boolean canRead, boolean canInject,
                    Set<Capability> without, Duration timeout, ClassLoader classLoader) {}
 
     private final DestinationProvider provider;
     private ClassLoader classLoader;
     private TestTarget target;
-    private boolean targetAvailable;
+    private Map<String, Object> settings;
     private final Set<Capability> without = EnumSet.noneOf(Capability.class);
     private Duration timeout = Duration.ofSeconds(20);
 
@@ -87,58 +79,17 @@ public final class ConformanceRunner {
         return new ConformanceRunner(provider);
     }
 
-    /**
-     * A run against the provider a plugin lists in {@code META-INF/services}: {@code plugin} is a
-     * jar, or a directory of jars (the plugin and its libraries). With several providers in the
-     * plugin, {@code providerId} picks one.
-     *
-     * @throws IllegalArgumentException when the plugin has no provider, or several and no (or no matching) id
-     */
-    public static ConformanceRunner forPlugin(Path plugin, Optional<String> providerId) {
-        URLClassLoader loader = pluginClassLoader(plugin);
-        List<DestinationProvider> providers = providersIn(loader);
-        if (providers.isEmpty()) {
-            throw new IllegalArgumentException(plugin + " lists no provider in " + SERVICES);
-        }
-        String ids = providers.stream().map(DestinationProvider::id).collect(Collectors.joining(", "));
-        DestinationProvider chosen;
-        if (providerId.isPresent()) {
-            chosen = providers.stream().filter(p -> p.id().equals(providerId.get())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            plugin + " has no provider with id " + providerId.get() + "; it has " + ids));
-        } else if (providers.size() == 1) {
-            chosen = providers.get(0);
-        } else {
-            throw new IllegalArgumentException(plugin + " has several providers (" + ids + "); name one");
-        }
-        return forProvider(chosen).classLoader(loader);
-    }
-
-    /** Settings for the target, with no reader for it: read-back checks are skipped. */
+    /** Settings for the target, read back with the provider's reader where it has one. */
     public ConformanceRunner settings(Map<String, ?> raw) {
-        Map<String, Object> copy = Collections.unmodifiableMap(new LinkedHashMap<>(raw));
-        this.target = new TestTarget() {
-            @Override
-            public Map<String, Object> settings() {
-                return copy;
-            }
-
-            @Override
-            public List<byte[]> received() {
-                throw new UnsupportedOperationException("no target reader supplied");
-            }
-
-            @Override
-            public void close() {}
-        };
-        this.targetAvailable = false;
+        this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(raw));
+        this.target = null;
         return this;
     }
 
     /** A target with its reader (and failure injection, where it has it): every check runs. Not closed by the run. */
     public ConformanceRunner target(TestTarget target) {
         this.target = Objects.requireNonNull(target, "target");
-        this.targetAvailable = true;
+        this.settings = null;
         return this;
     }
 
@@ -162,30 +113,52 @@ public final class ConformanceRunner {
 
     /** Runs every check and returns the report; prints nothing. */
     public ConformanceReport run() {
-        if (target == null) {
+        if (target == null && settings == null) {
             throw new IllegalStateException("give the run settings(...) or a target(...)");
         }
-        String key = UUID.randomUUID().toString();
-        SESSIONS.put(key, new Session(provider, target, targetAvailable, EnumSet.copyOf(without), timeout,
-                classLoader));
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoader);
-        try {
+        Optional<ArrivalReader> reader = Optional.empty();
+        String key = UUID.randomUUID().toString();
+        // The launcher finds its test engine through the context class loader: ours, since a plugin's
+        // own loader shares nothing but the SPI. The checks then run with the plugin's, as serve runs it.
+        thread.setContextClassLoader(ConformanceRunner.class.getClassLoader());
+        try (LauncherSession launcher = LauncherFactory.openSession()) {
+            thread.setContextClassLoader(classLoader);
+            Session session;
+            if (target != null) {
+                session = new Session(provider, target, true, true, EnumSet.copyOf(without), timeout, classLoader);
+            } else {
+                reader = openReader(settings);
+                session = new Session(provider, new ReaderTarget(settings, reader), reader.isPresent(), false,
+                        EnumSet.copyOf(without), timeout, classLoader);
+            }
+            SESSIONS.put(key, session);
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(DiscoverySelectors.selectClass(PluginConformanceTest.class))
                     .filters(EngineFilter.includeEngines("junit-jupiter"))
                     .configurationParameter(SESSION_PARAMETER, key)
                     .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                     .build();
-            Launcher launcher = LauncherFactory.create();
             Collector collector = new Collector();
-            launcher.execute(request, collector);
+            launcher.getLauncher().execute(request, collector);
             return new ConformanceReport(provider.id() + " (" + provider.integrationName() + ")", collector.checks());
         } finally {
+            reader.ifPresent(ArrivalReader::close);
             thread.setContextClassLoader(previous);
             SESSIONS.remove(key);
         }
+    }
+
+    /** The provider's reader for these settings, from the start of what the target holds; none when the settings are invalid. */
+    private Optional<ArrivalReader> openReader(Map<String, Object> raw) {
+        Settings parsed;
+        try {
+            parsed = provider.settingsSchema().parse(raw);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the settings checks say what is wrong
+        }
+        return provider.reader(parsed, ReadFrom.EARLIEST);
     }
 
     static Optional<Session> session(String key) {
@@ -197,68 +170,29 @@ public final class ConformanceRunner {
         return new ObjectMapper().readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
-    /** A class loader over a plugin jar, or over every jar in a plugin directory, child of this library's loader. */
-    public static URLClassLoader pluginClassLoader(Path plugin) {
-        List<URL> urls = new ArrayList<>();
-        try {
-            if (Files.isDirectory(plugin)) {
-                try (Stream<Path> files = Files.list(plugin)) {
-                    for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-                        urls.add(jar.toUri().toURL());
-                    }
-                }
-            } else if (Files.isRegularFile(plugin)) {
-                urls.add(plugin.toUri().toURL());
-            } else {
-                throw new IllegalArgumentException("no plugin jar or directory at " + plugin);
-            }
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException(e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new URLClassLoader("sluice-plugin", urls.toArray(URL[]::new), ConformanceRunner.class.getClassLoader());
-    }
+    /** Settings, and what the plugin's reader has read so far: it cannot make the target fail. */
+    private static final class ReaderTarget implements TestTarget {
+        private final Map<String, Object> settings;
+        private final Optional<ArrivalReader> reader;
+        private final List<byte[]> seen = new ArrayList<>();
 
-    /** The providers the loader's own jars list in {@code META-INF/services} (not those of its parents). */
-    public static List<DestinationProvider> providersIn(URLClassLoader loader) {
-        List<DestinationProvider> providers = new ArrayList<>();
-        try {
-            Enumeration<URL> lists = loader.findResources(SERVICES);
-            while (lists.hasMoreElements()) {
-                for (String name : classNames(lists.nextElement())) {
-                    providers.add(instantiate(loader, name));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ReaderTarget(Map<String, Object> settings, Optional<ArrivalReader> reader) {
+            this.settings = settings;
+            this.reader = reader;
         }
-        return providers;
-    }
 
-    private static List<String> classNames(URL list) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(list.openStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                int comment = line.indexOf('#');
-                String name = (comment < 0 ? line : line.substring(0, comment)).strip();
-                if (!name.isEmpty() && !names.contains(name)) {
-                    names.add(name);
-                }
-            }
+        @Override
+        public Map<String, Object> settings() {
+            return settings;
         }
-        return names;
-    }
 
-    private static DestinationProvider instantiate(ClassLoader loader, String name) {
-        try {
-            Class<?> type = Class.forName(name, true, loader);
-            return (DestinationProvider) type.getConstructor().newInstance();
-        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
-                 | ClassCastException e) {
-            throw new IllegalArgumentException("cannot create provider " + name + ": " + e, e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("provider " + name + " failed in its constructor: " + e.getCause(), e);
+        @Override
+        public synchronized List<byte[]> received() throws InterruptedException {
+            ArrivalReader r = reader.orElseThrow(() -> new UnsupportedOperationException(DestinationConformanceTest.NO_READER));
+            for (Arrival arrival : r.poll(Duration.ofMillis(200))) {
+                seen.add(arrival.event());
+            }
+            return List.copyOf(seen);
         }
     }
 

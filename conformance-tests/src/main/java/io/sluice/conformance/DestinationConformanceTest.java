@@ -10,6 +10,8 @@ import io.sluice.core.intake.AcceptedEvent;
 import io.sluice.core.spec.SpecJson;
 import io.sluice.spi.BatchLimits;
 import io.sluice.spi.Destination;
+import io.sluice.spi.Health;
+import io.sluice.spi.DestinationContext;
 import io.sluice.spi.DestinationProvider;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.event.Event;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -136,6 +139,11 @@ public abstract class DestinationConformanceTest {
      */
     boolean targetAvailable() {
         return true;
+    }
+
+    /** False when the target can read back but not fail on purpose, as from the command line. */
+    boolean canInjectFailures() {
+        return targetAvailable();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -347,15 +355,15 @@ public abstract class DestinationConformanceTest {
         SecretCanaries canaries = canaries();
         Settings settings = parseWithCanaries(canaries);
         for (Map.Entry<String, String> e : canaries.bySetting().entrySet()) {
-            assertThat(settings.secret(e.getKey()).map(x -> x.reveal()))
-                    .as("secret %s reads back as given", e.getKey()).contains(e.getValue());
+            assertThat(settings.secretValues().stream().anyMatch(v -> v.contains(e.getValue())))
+                    .as("secret %s reads back as given", e.getKey()).isTrue();
         }
         Map<String, String> shown = new LinkedHashMap<>();
         shown.put("Settings.toString()", settings.toString());
         shown.put("Settings.masked()", String.valueOf(settings.masked()));
         shown.put("SettingsSchema.toString()", schema().toString());
         shown.put("DestinationProvider.toString()", provider().toString());
-        Destination destination = provider().create(settings);
+        Destination destination = provider().create(settings, DestinationContext.named("conformance-" + provider().id()));
         try {
             shown.put("Destination.toString() after create", destination.toString());
             destination.open();
@@ -836,7 +844,196 @@ public abstract class DestinationConformanceTest {
         }
     }
 
+    @Test
+    @Order(49)
+    public void delivery_outcomesFollowBatchOrder() throws Exception {
+        if (!supports(Capability.PARTIAL_FAILURES, t -> t.injectRecordFailures(Set.of("no-such-event")))) {
+            return;
+        }
+        TestTarget t = target();
+        Destination destination = open(t.settings());
+        List<Event> batch;
+        Set<String> failing = new java.util.HashSet<>();
+        List<Outcome> outcomes;
+        try {
+            int n = Math.min(6, destination.limits().maxEvents());
+            batch = smallEvents(n, "partial-user");
+            // No rotation or reversal of the batch maps these positions onto themselves.
+            for (int i : n >= 3 ? List.of(1, 2) : n == 2 ? List.of(1) : List.of(0)) {
+                failing.add(batch.get(i).messageId());
+            }
+            t.injectRecordFailures(failing);
+            outcomes = await(destination.deliver(List.copyOf(batch)),
+                    "deliver() of a batch some of whose records the target fails");
+        } finally {
+            finish(destination);
+        }
+        assertThat(outcomes).as("outcomes of a batch of %d", batch.size()).hasSize(batch.size());
+        List<String> wrong = new ArrayList<>();
+        List<Event> delivered = new ArrayList<>();
+        List<Event> failed = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            boolean fails = failing.contains(batch.get(i).messageId());
+            (fails ? failed : delivered).add(batch.get(i));
+            Outcome outcome = outcomes.get(i);
+            boolean right = fails ? outcome instanceof Outcome.Retryable r && !r.reason().isBlank()
+                    : outcome instanceof Outcome.Delivered;
+            if (!right) {
+                wrong.add("#" + i + " (" + batch.get(i).messageId() + ") should be "
+                        + (fails ? "Retryable with a reason" : "Delivered") + " but is " + outcome);
+            }
+        }
+        assertThat(wrong).as("outcomes out of step with the batch (outcome i must be event i's) when the target "
+                + "fails %d of its %d records", failed.size(), batch.size()).isEmpty();
+        Arrivals arrivals = awaitArrivals(delivered);
+        arrivals.assertEachOnceAsNormalised(delivered);
+        arrivals.assertNoneArrived(failed);
+    }
+
+    @Test
+    @Order(50)
+    public void delivery_permanentFailureIsRejected() throws Exception {
+        if (!supports(Capability.PERMANENT_ERRORS, t -> t.injectPermanentFailures(1))) {
+            return;
+        }
+        TestTarget t = target();
+        Destination destination = open(t.settings());
+        List<Event> batch;
+        List<Outcome> refused;
+        List<Outcome> next;
+        List<Event> later;
+        try {
+            batch = smallEvents(Math.min(3, destination.limits().maxEvents()), "permanent-user");
+            t.injectPermanentFailures(1);
+            refused = await(destination.deliver(List.copyOf(batch)), "deliver() while the target refuses the request for good");
+            later = smallEvents(batch.size(), "permanent-user");
+            next = await(destination.deliver(List.copyOf(later)), "deliver() of the next batch");
+        } finally {
+            finish(destination);
+        }
+        assertThat(refused).as("outcomes of a batch of %d the target refused for good", batch.size()).hasSize(batch.size());
+        assertThat(refused.stream().filter(o -> !(o instanceof Outcome.Rejected r && !r.reason().isBlank())).toList())
+                .as("outcomes of a batch the target refused for good (a 4xx about the events) that are not Rejected "
+                        + "with a reason: retrying the same events cannot succeed").isEmpty();
+        assertThat(next.stream().filter(o -> !(o instanceof Outcome.Delivered)).toList())
+                .as("outcomes of the next batch, which the target accepts").isEmpty();
+        awaitArrivals(later).assertEachOnceAsNormalised(later);
+    }
+
+    @Test
+    @Order(51)
+    public void health_configurationErrorIsReported() throws Exception {
+        if (!supports(Capability.CONFIGURATION_ERRORS, t -> t.injectConfigurationFailures(1))) {
+            return;
+        }
+        TestTarget t = target();
+        Destination destination = open(t.settings());
+        try {
+            assertThat(destination.health().isHealthy()).as("health() after open() against a working target: %s",
+                    destination.health()).isTrue();
+            List<Event> batch = smallEvents(Math.min(3, destination.limits().maxEvents()), "config-user");
+            t.injectConfigurationFailures(1);
+            List<Outcome> kept = await(destination.deliver(List.copyOf(batch)),
+                    "deliver() while the target refuses the configuration (unknown target, bad credentials)");
+            assertThat(kept.stream().filter(o -> !(o instanceof Outcome.Retryable r && !r.reason().isBlank())).toList())
+                    .as("outcomes of a batch refused because of the configuration: they must be Retryable, so the "
+                            + "events are kept until the operator fixes it").isEmpty();
+            Health sick = awaitHealth(destination, false);
+            assertThat(sick.isHealthy()).as("health() after the target refused the configuration: it must say what "
+                    + "to fix").isFalse();
+            assertThat(sick.message()).as("the unhealthy message").isNotBlank();
+            List<Outcome> again = await(destination.deliver(List.copyOf(batch)), "deliver() once the target accepts again");
+            assertThat(again.stream().filter(o -> !(o instanceof Outcome.Delivered)).toList())
+                    .as("outcomes once the configuration works again").isEmpty();
+            assertThat(awaitHealth(destination, true).isHealthy())
+                    .as("health() after a delivery succeeded again").isTrue();
+            awaitArrivals(batch).assertEachOnceAsNormalised(batch);
+        } finally {
+            finish(destination);
+        }
+    }
+
+    @Test
+    @Order(52)
+    public void delivery_deliverReturnsWithoutWaiting() throws Exception {
+        TestTarget t = target();
+        Duration slow = timeout().dividedBy(4).compareTo(Duration.ofSeconds(2)) < 0
+                ? timeout().dividedBy(4) : Duration.ofSeconds(2);
+        Destination destination = open(t.settings());
+        try {
+            List<Event> warmUp = smallEvents(1, "prompt-user");
+            await(destination.deliver(List.copyOf(warmUp)), "deliver() of a first event");
+            List<Event> batch = smallEvents(Math.min(3, destination.limits().maxEvents()), "prompt-user");
+            if (canInjectFailures()) {
+                try {
+                    t.delayResponses(1, slow);
+                } catch (UnsupportedOperationException e) {
+                    Assumptions.abort("the test target cannot delay its answers (TestTarget.delayResponses)");
+                }
+            } else {
+                note("the target could not be slowed down (no TestTarget): checked that deliver() returns within "
+                        + slow.dividedBy(2).toMillis() + " ms against the target as it is");
+            }
+            long start = System.nanoTime();
+            java.util.concurrent.CompletionStage<List<Outcome>> stage = destination.deliver(List.copyOf(batch));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("time deliver() took to return while the target took %s to answer: it must start the "
+                    + "request and return its stage at once (the engine calls it on its own thread)", slow)
+                    .isLessThan(slow.dividedBy(2));
+            List<Outcome> outcomes = await(stage, "deliver() against a slow target");
+            assertThat(outcomes.stream().filter(o -> !(o instanceof Outcome.Delivered)).toList())
+                    .as("outcomes from the slow target").isEmpty();
+        } finally {
+            finish(destination);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** The message of a check that reads the target back and has no reader. */
+    static final String NO_READER = "no target reader supplied: the plugin offers no reader of what arrived "
+            + "(DestinationProvider.reader), so what arrived at the target was not checked";
+
+    /** The message of a check that needs the target to fail on purpose and has no such target. */
+    static final String NO_INJECTION = "the test target cannot inject failures (sluice conformance reads the "
+            + "target back but cannot make it fail; run the suite under JUnit with a TestTarget)";
+
+    /**
+     * Whether to run a check of {@code capability}; opted out, asserts that {@code inject} throws
+     * {@link UnsupportedOperationException}, so an opt-out cannot hide a target that could be tested.
+     */
+    private boolean supports(Capability capability, ThrowingConsumer<TestTarget> inject) throws Exception {
+        if (!hasBehavior(capability)) {
+            note(capability + " opted out: checked that the test target cannot inject that failure");
+            TestTarget t = target();
+            assertThatThrownBy(() -> inject.accept(t))
+                    .as("injecting a failure the destination opted out of (%s)", capability)
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return false;
+        }
+        if (!canInjectFailures()) {
+            Assumptions.abort(NO_INJECTION);
+        }
+        return true;
+    }
+
+    /** A step of a check that may throw. */
+    @FunctionalInterface
+    interface ThrowingConsumer<T> {
+        void accept(T value) throws Exception;
+    }
+
+    /** Polls health() until it is (un)healthy or the timeout passes; returns the last answer. */
+    private Health awaitHealth(Destination destination, boolean healthy) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout().toNanos();
+        Health health = destination.health();
+        while (health.isHealthy() != healthy && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            health = destination.health();
+        }
+        return health;
+    }
+
 
     private String integrationName() {
         return provider().integrationName();
@@ -868,7 +1065,7 @@ public abstract class DestinationConformanceTest {
         } catch (InvalidSettingsException e) {
             throw new AssertionError("the test target's settings() are invalid: " + e.getMessage(), e);
         }
-        Destination destination = provider().create(settings);
+        Destination destination = provider().create(settings, DestinationContext.named("conformance-" + provider().id()));
         destination.open();
         return destination;
     }
@@ -896,7 +1093,7 @@ public abstract class DestinationConformanceTest {
 
     private Arrivals awaitArrivals(Collection<Event> events) throws Exception {
         if (!targetAvailable()) {
-            Assumptions.abort("no target reader supplied: what arrived at the target was not checked");
+            Assumptions.abort(NO_READER);
         }
         return Arrivals.await(target(), ids(events), timeout());
     }
@@ -957,8 +1154,8 @@ public abstract class DestinationConformanceTest {
                     .isInstanceOf(UnsupportedOperationException.class);
             return false;
         }
-        if (!targetAvailable()) {
-            Assumptions.abort("no test target that can inject failures: retries were not checked");
+        if (!canInjectFailures()) {
+            Assumptions.abort(NO_INJECTION);
         }
         return true;
     }
@@ -1050,9 +1247,9 @@ public abstract class DestinationConformanceTest {
 
         Settings settings = parseWithCanaries(canaries);
         List<String> reasons = new ArrayList<>();
-        boolean inject = hasBehavior(Capability.RETRYABLE_ERRORS) && targetAvailable();
+        boolean inject = hasBehavior(Capability.RETRYABLE_ERRORS) && canInjectFailures();
         try {
-            Destination destination = provider().create(settings);
+            Destination destination = provider().create(settings, DestinationContext.named("conformance-" + provider().id()));
             destination.open();
             shown.put("Destination.health() after open", String.valueOf(destination.health()));
             exerciseDelivery(new DeliveryRun(provider().id(), destination, policy().withMaxAttempts(3), timeout()),

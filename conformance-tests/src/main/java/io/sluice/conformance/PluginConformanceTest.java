@@ -11,8 +11,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 
 /**
- * The suite bound to whatever {@link ConformanceRunner} hands it: a provider from a plugin jar and
- * settings from a file. It runs only through the runner, which names its session in a JUnit
+ * The suite bound to whatever {@link ConformanceRunner} hands it: a provider from a plugin and
+ * settings from a file (read back with the plugin's own reader, where it has one), or a target. It runs only through the runner, which names its session in a JUnit
  * configuration parameter; found any other way, it is disabled.
  */
 @ExtendWith(PluginConformanceTest.Bind.class)
@@ -46,6 +46,26 @@ final class PluginConformanceTest extends DestinationConformanceTest {
             }
 
             @Override
+            public void injectRecordFailures(java.util.Set<String> messageIds) {
+                shared.injectRecordFailures(messageIds);
+            }
+
+            @Override
+            public void injectPermanentFailures(int requests) {
+                shared.injectPermanentFailures(requests);
+            }
+
+            @Override
+            public void injectConfigurationFailures(int requests) {
+                shared.injectConfigurationFailures(requests);
+            }
+
+            @Override
+            public void delayResponses(int requests, Duration delay) {
+                shared.delayResponses(requests, delay);
+            }
+
+            @Override
             public void close() {}
         };
     }
@@ -67,7 +87,12 @@ final class PluginConformanceTest extends DestinationConformanceTest {
 
     @Override
     boolean targetAvailable() {
-        return session.targetAvailable();
+        return session.canRead();
+    }
+
+    @Override
+    boolean canInjectFailures() {
+        return session.canInject();
     }
 
     /** Hands each test instance its session; disables the class outside the runner. */

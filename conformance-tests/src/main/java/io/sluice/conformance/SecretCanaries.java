@@ -1,6 +1,7 @@
 package io.sluice.conformance;
 
 import io.sluice.spi.settings.Setting;
+import io.sluice.spi.settings.SettingType;
 import io.sluice.spi.settings.SettingsSchema;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -20,11 +21,13 @@ final class SecretCanaries {
 
     /** Setting name to its canary. */
     private final Map<String, String> canaries = new LinkedHashMap<>();
+    private final Map<String, SettingType> types = new LinkedHashMap<>();
 
     SecretCanaries(SettingsSchema schema) {
         for (Setting setting : schema.settings()) {
             if (setting.isSecret()) {
                 canaries.put(setting.name(), "canary" + random(24));
+                types.put(setting.name(), setting.type());
             }
         }
     }
@@ -37,10 +40,29 @@ final class SecretCanaries {
         return canaries;
     }
 
-    /** {@code raw} with every secret set to its canary. */
+    /**
+     * {@code raw} with every secret set to its canary: secret text becomes the canary; a secret URL
+     * keeps its target and carries the canary in its query; each value of a secret map becomes the
+     * canary (a map given none gets one entry), so the destination still reaches its target.
+     */
     Map<String, Object> applyTo(Map<String, Object> raw) {
         Map<String, Object> out = new LinkedHashMap<>(raw);
-        out.putAll(canaries);
+        canaries.forEach((name, canary) -> out.put(name, switch (types.get(name)) {
+            case URI -> {
+                String url = String.valueOf(raw.getOrDefault(name, "https://canary.invalid/"));
+                yield url + (url.contains("?") ? "&" : "?") + "sluice-canary=" + canary;
+            }
+            case MAP -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                if (raw.get(name) instanceof Map<?, ?> given && !given.isEmpty()) {
+                    given.keySet().forEach(k -> map.put(String.valueOf(k), canary));
+                } else {
+                    map.put("X-Sluice-Canary", canary);
+                }
+                yield map;
+            }
+            default -> canary;
+        }));
         return out;
     }
 

@@ -51,6 +51,13 @@ final class SettingVariants {
                 out.add(new Invalid(setting, "/a/relative/path", "uri: not absolute"));
             }
             case ARN -> out.add(new Invalid(setting, "not-an-arn", "arn"));
+            case MAP -> {
+                out.add(new Invalid(setting, "Name: value", "type: text is not a map"));
+                out.add(new Invalid(setting, Map.of("nested", Map.of("not", "text")), "type: a value that is not text"));
+            }
+        }
+        if (setting.type() == io.sluice.spi.settings.SettingType.URI && !setting.schemes().contains("ftp")) {
+            out.add(new Invalid(setting, "ftp://files.invalid/x", "uri: a scheme it does not allow"));
         }
         Map<String, Object> keywords = setting.validator().map(v -> v.schemaKeywords()).orElse(Map.of());
         if (keywords.get("minimum") instanceof Number min && min.longValue() > Long.MIN_VALUE) {

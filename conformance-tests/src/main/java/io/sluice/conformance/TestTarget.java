@@ -37,6 +37,42 @@ public interface TestTarget extends AutoCloseable {
         throw new UnsupportedOperationException("this test target cannot inject retryable failures");
     }
 
+    /**
+     * Makes the target fail the records of these events (by {@code messageId}) in the next request
+     * that holds them, the way the real service reports a partial failure (Kinesis: a per-record
+     * ErrorCode), retryably; the other records of that request are stored. Tied to
+     * {@link Capability#PARTIAL_FAILURES}.
+     */
+    default void injectRecordFailures(java.util.Set<String> messageIds) {
+        throw new UnsupportedOperationException("this test target cannot fail chosen records of a request");
+    }
+
+    /**
+     * Makes the next {@code requests} requests be refused for good, the way the real service refuses
+     * events it will never take (a 400 about the payload). Tied to {@link Capability#PERMANENT_ERRORS}.
+     */
+    default void injectPermanentFailures(int requests) {
+        throw new UnsupportedOperationException("this test target cannot refuse requests for good");
+    }
+
+    /**
+     * Makes the next {@code requests} requests be refused because of the configuration, the way the
+     * real service answers for an unknown target or bad credentials. Tied to
+     * {@link Capability#CONFIGURATION_ERRORS}.
+     */
+    default void injectConfigurationFailures(int requests) {
+        throw new UnsupportedOperationException("this test target cannot refuse the configuration");
+    }
+
+    /**
+     * Makes the next {@code requests} requests be answered only after {@code delay}, and then
+     * normally: to check that {@code deliver()} returns without waiting for the answer. Every target
+     * that can inject failures should be able to do this.
+     */
+    default void delayResponses(int requests, java.time.Duration delay) {
+        throw new UnsupportedOperationException("this test target cannot delay its answers");
+    }
+
     /** Removes the target (deletes the stream, stops the server). */
     @Override
     default void close() throws Exception {}

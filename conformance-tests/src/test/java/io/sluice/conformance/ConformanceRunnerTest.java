@@ -1,23 +1,19 @@
 package io.sluice.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import io.sluice.conformance.memory.InMemoryDestination;
 import io.sluice.conformance.memory.InMemoryProvider;
 import io.sluice.conformance.memory.InMemoryTarget;
 import io.sluice.spi.DestinationProvider;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.sluice.spi.read.ArrivalReader;
+import io.sluice.spi.read.ReadFrom;
+import io.sluice.spi.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +21,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 
 class ConformanceRunnerTest {
 
-    private static final int CHECKS = 35;
+    private static final int CHECKS = 39;
 
     @TempDir
     Path dir;
@@ -49,7 +45,7 @@ class ConformanceRunnerTest {
     }
 
     @Test
-    void withoutAReaderSkipsTheChecksThatReadTheTargetAndRunsTheRest() throws Exception {
+    void fromSettingsThePluginsReaderReadsTheTargetBackAndOnlyInjectedFailuresAreSkipped() throws Exception {
         ConformanceReport report;
         try (InMemoryTarget target = new InMemoryTarget()) {
             report = ConformanceRunner.forProvider(new InMemoryProvider()).settings(target.settings())
@@ -58,18 +54,59 @@ class ConformanceRunnerTest {
 
         assertThat(report.checks()).hasSize(CHECKS);
         assertThat(report.count(ConformanceReport.Status.FAILED)).as(report.render()).isZero();
-        assertThat(names(report, ConformanceReport.Status.PASSED))
-                .as("checks that need no reader").contains("discovery_serviceLoaderFindsProvider",
-                        "settings_secretsNeverAppearInLogs", "settings_invalidValuesGivePerFieldErrors");
-        assertThat(report.checks()).filteredOn(c -> c.status() == ConformanceReport.Status.SKIPPED)
-                .extracting(ConformanceReport.Check::name)
+        assertThat(names(report, ConformanceReport.Status.PASSED)).as("read back through InMemoryProvider.reader")
                 .contains("spec_trackExampleDelivered", "spec_unicodeDelivered", "delivery_closeDeliversEverythingBuffered",
-                        "delivery_retryableFailuresAreRetried")
-                .allSatisfy(name -> assertThat(name).matches("(spec|delivery)_.*"));
+                        "delivery_oversizeEventRejectedAndReported", "delivery_deliverReturnsWithoutWaiting");
+        assertThat(names(report, ConformanceReport.Status.SKIPPED)).containsExactlyInAnyOrder(
+                "delivery_retryableFailuresAreRetried", "delivery_retryableFailureReportedAsRetryable",
+                "delivery_outcomesFollowBatchOrder", "delivery_permanentFailureIsRejected",
+                "health_configurationErrorIsReported");
+        assertThat(report.checks()).filteredOn(c -> c.status() == ConformanceReport.Status.SKIPPED)
+                .allSatisfy(c -> assertThat(c.message()).startsWith("the test target cannot inject failures"));
+        assertThat(report.passed()).as("a skipped check is not a pass").isFalse();
+        assertThat(report.render()).contains("NOT PROVEN: 5 check(s) did not run");
+    }
+
+    @Test
+    void fromSettingsWithTheInjectedFailuresOptedOutEveryCheckRunsAndPasses() throws Exception {
+        ConformanceReport report;
+        try (InMemoryTarget target = new InMemoryTarget()) {
+            report = ConformanceRunner.forProvider(new InMemoryProvider()).settings(target.settings())
+                    .without(Capability.RETRYABLE_ERRORS, Capability.PARTIAL_FAILURES, Capability.PERMANENT_ERRORS,
+                            Capability.CONFIGURATION_ERRORS)
+                    .timeout(Duration.ofSeconds(10)).run();
+        }
+
+        assertThat(report.passed()).as(report.render()).isTrue();
+        assertThat(report.render()).endsWith(CHECKS + " passed, 0 failed, 0 skipped\n").contains("opted out");
+    }
+
+    @Test
+    void withoutAReaderSkipsTheChecksThatReadTheTargetAndSaysWhy() throws Exception {
+        DestinationProvider unreadable = new InMemoryProvider() {
+            @Override
+            public Optional<ArrivalReader> reader(Settings settings, ReadFrom from) {
+                return Optional.empty();
+            }
+        };
+        ConformanceReport report;
+        try (InMemoryTarget target = new InMemoryTarget()) {
+            report = ConformanceRunner.forProvider(unreadable).settings(target.settings())
+                    .timeout(Duration.ofSeconds(10)).run();
+        }
+
+        assertThat(report.checks()).hasSize(CHECKS);
+        // An anonymous provider is listed in no services file, so only the discovery checks fail.
+        assertThat(names(report, ConformanceReport.Status.FAILED)).as(report.render())
+                .containsExactlyInAnyOrder("discovery_serviceLoaderFindsProvider", "discovery_idsAreUnique");
+        assertThat(names(report, ConformanceReport.Status.PASSED))
+                .as("checks that need no reader").contains("discovery_integrationNameIsSet",
+                        "settings_secretsNeverAppearInLogs", "settings_invalidValuesGivePerFieldErrors");
         assertThat(report.checks()).filteredOn(c -> c.name().equals("spec_trackExampleDelivered")).singleElement()
-                .satisfies(c -> assertThat(c.message()).startsWith("no target reader supplied"));
+                .satisfies(c -> assertThat(c.message()).startsWith("no target reader supplied")
+                        .contains("DestinationProvider.reader"));
         assertThat(report.render()).contains("SKIP  spec_trackExampleDelivered: no target reader supplied");
-        assertThat(report.passed()).isTrue();
+        assertThat(report.passed()).isFalse();
     }
 
     @Test
@@ -115,43 +152,11 @@ class ConformanceRunnerTest {
     }
 
     @Test
-    void pluginJarsAreSearchedForTheirOwnProvidersOnly() throws Exception {
-        Path empty = pluginJar();
-        Path two = pluginJar(InMemoryProvider.class.getName(), TwinOfTheReference.class.getName());
-
-        assertThatThrownBy(() -> ConformanceRunner.forPlugin(empty, Optional.empty()))
-                .hasMessageContaining("lists no provider");
-        assertThatThrownBy(() -> ConformanceRunner.forPlugin(two, Optional.empty()))
-                .hasMessageContaining("several providers (in-memory, twin)");
-        assertThat(ConformanceRunner.providersIn(ConformanceRunner.pluginClassLoader(two)))
-                .extracting(DestinationProvider::id).containsExactly("in-memory", "twin");
-        assertThat(ConformanceRunner.forPlugin(two, Optional.of("twin"))).isNotNull();
-    }
-
-    @Test
     void theRunnersSuiteClassIsDisabledOutsideTheRunner() {
         var results = EngineTestKit.engine("junit-jupiter").selectors(selectClass(PluginConformanceTest.class)).execute();
 
         assertThat(results.testEvents().started().count()).isZero();
         assertThat(results.containerEvents().skipped().count()).isEqualTo(1);
-    }
-
-    /** A second provider, for a plugin with two. */
-    public static final class TwinOfTheReference extends InMemoryProvider {
-        @Override
-        public String id() {
-            return "twin";
-        }
-    }
-
-    private Path pluginJar(String... providers) throws IOException {
-        Path jar = Files.createTempFile(dir, "plugin", ".jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-            out.putNextEntry(new JarEntry("META-INF/services/" + DestinationProvider.class.getName()));
-            out.write((String.join("\n", providers) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
     }
 
     private static Set<String> names(ConformanceReport report, ConformanceReport.Status status) {

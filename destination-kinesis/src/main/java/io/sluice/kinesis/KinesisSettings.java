@@ -6,13 +6,18 @@ import io.sluice.spi.settings.Setting;
 import io.sluice.spi.settings.SettingError;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
+import io.sluice.spi.settings.Validator;
 import io.sluice.spi.settings.Validators;
 import java.net.URI;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.RegionMetadata;
 
 /**
  * The Kinesis destination's settings: {@link #SCHEMA} declares them once, {@link #from} reads
@@ -47,43 +52,42 @@ record KinesisSettings(
             Pattern.compile("arn:aws[a-z-]*:kinesis:([a-z0-9-]+):[0-9]{12}:stream/" + STREAM_NAME);
 
     /** The SDK's regions a stream can live in (not its global pseudo-regions such as aws-global), sorted. */
-    static final List<String> REGIONS = Region.regions().stream().filter(r -> !r.isGlobalRegion())
-            .map(Region::id).sorted().toList();
-
     static final SettingsSchema SCHEMA = SettingsSchema.builder()
-            .add(Setting.string(STREAM).required()
+            .add(Setting.string(STREAM).required().label("Stream").group("Stream")
                     .validator(Validators.matches("stream", STREAM_NAME + "|" + STREAM_ARN.pattern(),
                             "a stream name (1 to 128 letters, digits, '_', '.' or '-') or a stream ARN "
                                     + "arn:aws:kinesis:{region}:{account-id}:stream/{stream-name}"))
                     .description("The Kinesis data stream to write to: its name, or its ARN "
                             + "arn:aws:kinesis:{region}:{account-id}:stream/{stream-name}."))
-            .add(Setting.string(REGION).required()
-                    .validator(Validators.oneOf(REGIONS, "an AWS region known to the AWS SDK, e.g. us-east-1"))
+            .add(Setting.string(REGION).required().label("AWS region").group("Stream")
+                    .validator(regions())
                     .description("The AWS region of the stream, e.g. us-east-1."))
-            .add(Setting.string(ACCESS_KEY_ID).optional()
+            .add(Setting.string(ACCESS_KEY_ID).optional().label("Access key ID").group("Credentials")
                     .description("AWS access key ID. Give it with secretAccessKey, or leave both out to use "
                             + "roleArn on the SDK's default credentials, or the default credentials alone."))
-            .add(Setting.secret(SECRET_ACCESS_KEY).optional()
+            .add(Setting.secret(SECRET_ACCESS_KEY).optional().label("Secret access key").group("Credentials")
                     .description("AWS secret access key that belongs to accessKeyId. Never shown or logged."))
-            .add(Setting.arn(ROLE_ARN).optional()
+            .add(Setting.arn(ROLE_ARN).optional().label("Role ARN").group("Credentials")
                     .validator(Validators.matches("role_arn", "arn:aws[a-z-]*:iam::[0-9]{12}:role/.+",
                             "an IAM role ARN, arn:aws:iam::{account-id}:role/{role-name}"))
                     .description("An IAM role to assume through STS (session name \"sluice\"), signed with "
                             + "the access keys when given, else with the SDK's default credentials."))
-            .add(Setting.string(EXTERNAL_ID).optional()
+            .add(Setting.string(EXTERNAL_ID).optional().label("External ID").group("Credentials")
                     .validator(Validators.matches("external_id", "[\\w+=,.@:/-]{2,1224}",
                             "2 to 1224 letters, digits or the characters +=,.@:/-"))
                     .description("The external ID the role's trust policy requires. Only with roleArn."))
-            .add(Setting.bool(USE_MESSAGE_ID).defaultValue(false)
+            .add(Setting.bool(USE_MESSAGE_ID).defaultValue(false).label("Partition by messageId").group("Records")
                     .description("Partition by messageId instead of userId/anonymousId: spreads a hot user's "
                             + "events over all shards; one user's events no longer share a shard."))
             .add(Setting.enumeration(PAYLOAD_ENCODING, "base64", "json").defaultValue("base64")
+                    .label("Payload encoding").group("Records")
+                    .valueLabels(java.util.Map.of("base64", "Base64 text of the JSON (Segment's format)", "json", "JSON bytes"))
                     .description("base64: Data holds the Base64 text of the JSON message, as Segment sends "
                             + "it (consumers base64-decode the record bytes). json: Data holds the JSON bytes."))
-            .add(Setting.uri(ENDPOINT).optional()
+            .add(Setting.uri(ENDPOINT).optional().label("Endpoint override").group("Connection")
                     .description("Overrides the Kinesis endpoint, e.g. a VPC endpoint "
                             + "https://vpce-...kinesis.us-east-1.vpce.amazonaws.com or a local server."))
-            .add(Setting.integer(MAX_RECORD_BYTES).defaultValue(1_048_576)
+            .add(Setting.integer(MAX_RECORD_BYTES).defaultValue(1_048_576).label("Largest record (bytes)").group("Records")
                     .validator(Validators.between(1, 10_485_760))
                     .description("The largest record, in bytes: encoded data plus partition key. Larger "
                             + "events are rejected before sending. Kinesis allows 1 MiB by default, up to "
@@ -92,6 +96,24 @@ record KinesisSettings(
             .crossCheck(externalIdNeedsRole())
             .crossCheck(arnRegionMatches())
             .build();
+
+    /**
+     * The regions the AWS SDK knows, checked on the server and offered to forms as a choice list
+     * ({@code enum}, with each region's name as its label). The SDK's global pseudo-regions
+     * ({@code aws-global} and the like) hold no streams, so they are not offered.
+     */
+    private static Validator regions() {
+        List<Region> known = Region.regions().stream().filter(r -> !r.isGlobalRegion())
+                .sorted(Comparator.comparing(Region::id)).toList();
+        List<String> ids = known.stream().map(Region::id).toList();
+        Map<String, Object> labels = new LinkedHashMap<>();
+        for (Region region : known) {
+            RegionMetadata metadata = region.metadata();
+            labels.put(region.id(), metadata == null ? region.id() : region.id() + " (" + metadata.description() + ")");
+        }
+        return Validator.of(Validators.memberOf(ids, "an AWS region known to the AWS SDK, e.g. us-east-1"),
+                Map.of("enum", ids, "x-enumLabels", labels));
+    }
 
     static KinesisSettings from(Settings s) {
         return new KinesisSettings(

@@ -66,6 +66,8 @@ final class FaultyKinesis implements AutoCloseable {
     private final List<Seen> seen = new ArrayList<>();
     private final Deque<Failure> requestFailures = new ArrayDeque<>();
     private final Deque<Map<Integer, String>> recordFailures = new ArrayDeque<>();
+    private final Deque<Duration> delays = new ArrayDeque<>();
+    private final Map<String, String> failingEvents = new java.util.HashMap<>();
     private AssumedRole assumedRole;
 
     private FaultyKinesis(URI upstream) throws IOException {
@@ -93,6 +95,20 @@ final class FaultyKinesis implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             requestFailures.add(new Failure(status, type, message));
         }
+        return this;
+    }
+
+    /** The next {@code count} requests are answered only after {@code delay}. */
+    synchronized FaultyKinesis delayRequests(int count, Duration delay) {
+        for (int i = 0; i < count; i++) {
+            delays.add(delay);
+        }
+        return this;
+    }
+
+    /** The entries carrying these events (by messageId, in either payload encoding) fail with {@code errorCode}, once. */
+    synchronized FaultyKinesis failRecordsOf(Set<String> messageIds, String errorCode) {
+        messageIds.forEach(id -> failingEvents.put(id, errorCode));
         return this;
     }
 
@@ -126,11 +142,19 @@ final class FaultyKinesis implements AutoCloseable {
             Failure failure;
             Map<Integer, String> failRecords;
             AssumedRole role;
+            Duration delay;
             synchronized (this) {
                 seen.add(new Seen(operation, headers, body));
+                delay = delays.poll();
                 failure = requestFailures.poll();
                 failRecords = operation.equals("PutRecords") ? recordFailures.poll() : null;
+                if (failRecords == null && operation.equals("PutRecords") && !failingEvents.isEmpty()) {
+                    failRecords = failuresOf(body);
+                }
                 role = assumedRole;
+            }
+            if (delay != null) {
+                Thread.sleep(delay.toMillis());
             }
             if (operation.equals("AssumeRole") && role != null) {
                 respond(exchange, 200, "text/xml", assumeRoleResponse(role));
@@ -150,6 +174,25 @@ final class FaultyKinesis implements AutoCloseable {
             Thread.currentThread().interrupt();
             exchange.sendResponseHeaders(500, -1);
         }
+    }
+
+    /** The entries of a PutRecords body that carry a failing event, each failing once; null for none. */
+    private Map<Integer, String> failuresOf(String body) {
+        Map<Integer, String> failures = new TreeMap<>();
+        JsonNode records = TestEvents.read(body.getBytes(StandardCharsets.UTF_8)).get("Records");
+        for (int i = 0; i < records.size(); i++) {
+            byte[] data = java.util.Base64.getDecoder().decode(records.get(i).get("Data").asText());
+            String text = new String(data, StandardCharsets.UTF_8);
+            if (!text.startsWith("{")) {
+                text = new String(java.util.Base64.getMimeDecoder().decode(text), StandardCharsets.UTF_8);
+            }
+            String messageId = TestEvents.read(text.getBytes(StandardCharsets.UTF_8)).path("messageId").asText();
+            String code = failingEvents.remove(messageId);
+            if (code != null) {
+                failures.put(i, code);
+            }
+        }
+        return failures.isEmpty() ? null : failures;
     }
 
     /**

@@ -7,7 +7,9 @@ import io.sluice.spi.DestinationProvider;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -31,11 +33,15 @@ class KinesisConformanceTest extends DestinationConformanceTest {
         return new KinesisDestinationProvider();
     }
 
-    /** PutRecords does not keep the order of the records of one request, so neither do we. */
+    /**
+     * PutRecords does not keep the order of the records of one request, so neither do we. Kinesis
+     * refuses no event for good but for its size (checked before sending): every other refusal is
+     * about the stream or the credentials, a configuration error.
+     */
     @Override
     protected boolean hasBehavior(Capability capability) {
         return switch (capability) {
-            case ORDERING_PER_PARTITION -> false;
+            case ORDERING_PER_PARTITION, PERMANENT_ERRORS -> false;
             default -> super.hasBehavior(capability);
         };
     }
@@ -65,6 +71,24 @@ class KinesisConformanceTest extends DestinationConformanceTest {
             @Override
             public void injectRetryableFailures(int requests) {
                 proxy.failRequests(requests, 500, "InternalFailure", "injected by the conformance suite");
+            }
+
+            /** Kinesis reports throttling per record in a PutRecords answer. */
+            @Override
+            public void injectRecordFailures(Set<String> messageIds) {
+                proxy.failRecordsOf(messageIds, "ProvisionedThroughputExceededException");
+            }
+
+            /** What Kinesis answers for a stream that does not exist (or was deleted). */
+            @Override
+            public void injectConfigurationFailures(int requests) {
+                proxy.failRequests(requests, 400, "ResourceNotFoundException",
+                        "Stream " + stream + " under account 000000000000 not found.");
+            }
+
+            @Override
+            public void delayResponses(int requests, Duration delay) {
+                proxy.delayRequests(requests, delay);
             }
 
             @Override

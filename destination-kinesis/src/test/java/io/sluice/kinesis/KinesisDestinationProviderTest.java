@@ -42,10 +42,14 @@ class KinesisDestinationProviderTest {
 
         assertThat(schema)
                 .contains("\"required\":[\"stream\",\"region\"]")
-                .contains("\"enum\":[\"base64\",\"json\"],\"description\"")
+                .contains("\"enum\":[\"base64\",\"json\"],\"x-enumLabels\":{\"base64\":")
+                .contains("\"region\":{\"title\":\"AWS region\",\"type\":\"string\"")
+                .contains("\"us-east-1\":\"us-east-1 (US East (N. Virginia))\"")
+                .contains("\"x-group\":\"Credentials\"")
                 .contains("\"default\":\"base64\"")
                 .contains("\"default\":1048576")
                 .contains("\"maximum\":10485760")
                 .contains("\"writeOnly\":true");
+        assertThat(schema.substring(schema.indexOf("\"region\":"))).contains("\"enum\":[\"af-south-1\",");
     }
 }

@@ -26,10 +26,18 @@ public interface Destination extends AutoCloseable {
     /**
      * Sends one batch as (ideally) one request.
      *
+     * <p>It must return promptly, without waiting for the service: start the request and return a
+     * stage that completes when it answers. The engine calls it on its own thread, so a
+     * {@code deliver} that blocks stalls every batch of this destination.
+     *
      * <p>The returned stage completes with exactly one outcome per event, in batch order. It must
      * not complete exceptionally for a failure of the remote service: map such failures to
      * {@link Outcome.Retryable} or {@link Outcome.Rejected}. An event that can never be sent (too
      * large, say) is {@link Outcome.Rejected} before the request so it cannot poison the batch.
+     * When the service refuses an event for good (a 4xx about the event itself), that event is
+     * {@link Outcome.Rejected}. When it refuses because of the configuration (an unknown target, bad
+     * credentials), the events are {@link Outcome.Retryable}, so they are kept, and {@link #health()}
+     * says what to fix until a delivery succeeds again.
      */
     CompletionStage<List<Outcome>> deliver(List<Event> batch);
 

@@ -1,5 +1,6 @@
 package io.sluice.spi;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +24,15 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Retryable, Ou
         return new Retryable(reason);
     }
 
+    /**
+     * Not delivered this time, and the service asked to wait at least {@code retryAfter} (an HTTP
+     * 429's {@code Retry-After}, say): the engine sends it again no sooner, or later if its own
+     * backoff says so.
+     */
+    static Retryable retryable(String reason, Duration retryAfter) {
+        return new Retryable(reason, retryAfter);
+    }
+
     /** Can never be delivered as it is; the engine dead-letters it with the reason. */
     static Rejected rejected(String reason) {
         return new Rejected(reason);
@@ -35,10 +45,23 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Retryable, Ou
         }
     }
 
-    /** A transient failure: throttling, a 5xx, a timeout, a lost connection, a fixable misconfiguration. */
-    record Retryable(String reason) implements Outcome {
+    /**
+     * A transient failure: throttling, a 5xx, a timeout, a lost connection, a fixable misconfiguration.
+     *
+     * @param retryAfter the least wait the service asked for; {@link Duration#ZERO} when it said nothing
+     */
+    record Retryable(String reason, Duration retryAfter) implements Outcome {
         public Retryable {
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+            if (retryAfter.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
+            }
+        }
+
+        /** With no wait asked for. */
+        public Retryable(String reason) {
+            this(reason, Duration.ZERO);
         }
     }
 

@@ -254,6 +254,65 @@ final class BrokenDestinations {
             Collections.reverse(records);
             return records;
         }
+
+        /** It does read the service's answer back in its own order: only the order of storage is off. */
+        @Override
+        protected int recordOf(int j, int records) {
+            return records - 1 - j;
+        }
+    }
+
+    /** Hands back the right outcomes one place off: outcome i is event i+1's. */
+    static final class RotatesOutcomes extends InMemoryDestination {
+        RotatesOutcomes(Settings settings) {
+            super(settings);
+        }
+
+        @Override
+        public CompletionStage<List<Outcome>> deliver(List<Event> batch) {
+            return super.deliver(batch).thenApply(outcomes -> {
+                List<Outcome> rotated = new ArrayList<>(outcomes);
+                Collections.rotate(rotated, 1);
+                return rotated;
+            });
+        }
+    }
+
+    /** Treats every refusal as worth retrying, a 400 about the events included. */
+    static final class RetriesPermanentFailure extends InMemoryDestination {
+        RetriesPermanentFailure(Settings settings) {
+            super(settings);
+        }
+
+        @Override
+        protected Outcome failure(Throwable error) {
+            Outcome outcome = super.failure(error);
+            return outcome instanceof Outcome.Rejected r ? Outcome.retryable(r.reason()) : outcome;
+        }
+    }
+
+    /** Keeps the events when the target refuses its configuration, but never says so. */
+    static final class SilentAboutConfiguration extends InMemoryDestination {
+        SilentAboutConfiguration(Settings settings) {
+            super(settings);
+        }
+
+        @Override
+        public io.sluice.spi.Health health() {
+            return io.sluice.spi.Health.HEALTHY;
+        }
+    }
+
+    /** Waits for the target's answer inside deliver(), stalling the engine's thread. */
+    static final class BlocksInDeliver extends InMemoryDestination {
+        BlocksInDeliver(Settings settings) {
+            super(settings);
+        }
+
+        @Override
+        public CompletionStage<List<Outcome>> deliver(List<Event> batch) {
+            return CompletableFuture.completedFuture(super.deliver(batch).toCompletableFuture().join());
+        }
     }
 
     /** Declares twice the bytes per request its service accepts. */

@@ -81,15 +81,19 @@ class BrokenDestinationsTest {
                 // every check that makes a request of two or more events
                 arguments(WrongOutcomeCount.class, Set.of("delivery_oneOutcomePerEvent", "delivery_batchAtMaxEvents",
                         "delivery_batchAtMaxBytes", "delivery_closeDeliversEverythingBuffered",
-                        "delivery_retryableFailureReportedAsRetryable"), BATCHED_BY_TIMING),
+                        "delivery_retryableFailureReportedAsRetryable", "delivery_outcomesFollowBatchOrder",
+                        "delivery_permanentFailureIsRejected"), BATCHED_BY_TIMING),
                 arguments(SwallowsError.class, Set.of("delivery_retryableFailuresAreRetried",
-                        "delivery_retryableFailureReportedAsRetryable"), Set.of()),
+                        "delivery_retryableFailureReportedAsRetryable", "delivery_permanentFailureIsRejected",
+                        "health_configurationErrorIsReported"), Set.of()),
+                // A refused configuration is retryable too (the events are kept), so this is caught there.
                 arguments(RejectsRetryableFailure.class, Set.of("delivery_retryableFailuresAreRetried",
-                        "delivery_retryableFailureReportedAsRetryable"), Set.of()),
-                arguments(ThrowsOnServiceFailure.class, Set.of("delivery_retryableFailureReportedAsRetryable"), Set.of()),
+                        "delivery_retryableFailureReportedAsRetryable", "health_configurationErrorIsReported"), Set.of()),
+                arguments(ThrowsOnServiceFailure.class, Set.of("delivery_retryableFailureReportedAsRetryable",
+                        "delivery_permanentFailureIsRejected", "health_configurationErrorIsReported"), Set.of()),
                 // Sending the failed batch again by hand is a retry too.
                 arguments(SkipsRetriedEvents.class, Set.of("delivery_retryableFailuresAreRetried",
-                        "delivery_retryableFailureReportedAsRetryable"), Set.of()),
+                        "delivery_retryableFailureReportedAsRetryable", "health_configurationErrorIsReported"), Set.of()),
                 arguments(SwallowsOversizeEvent.class, Set.of("delivery_oversizeEventRejectedAndReported"), Set.of()),
                 arguments(OverstatesByteLimit.class, Set.of("delivery_batchAtMaxBytes"), Set.of()),
                 arguments(ReordersBatch.class, Set.of("delivery_orderPreservedPerPartition"), Set.of()),
@@ -97,7 +101,12 @@ class BrokenDestinationsTest {
                 // deliver() check closes the destination right after its request.
                 arguments(LosesBufferOnClose.class, Set.of("delivery_closeDeliversEverythingBuffered",
                         "delivery_oneOutcomePerEvent", "delivery_retryableFailuresAreRetried",
-                        "delivery_retryableFailureReportedAsRetryable"), Set.of()),
+                        "delivery_retryableFailureReportedAsRetryable", "delivery_outcomesFollowBatchOrder",
+                        "delivery_permanentFailureIsRejected", "health_configurationErrorIsReported"), Set.of()),
+                arguments(RotatesOutcomes.class, Set.of("delivery_outcomesFollowBatchOrder"), BATCHED_BY_TIMING),
+                arguments(RetriesPermanentFailure.class, Set.of("delivery_permanentFailureIsRejected"), Set.of()),
+                arguments(SilentAboutConfiguration.class, Set.of("health_configurationErrorIsReported"), Set.of()),
+                arguments(BlocksInDeliver.class, Set.of("delivery_deliverReturnsWithoutWaiting"), Set.of()),
                 // opt-outs that do not hold
                 arguments(ClaimsNoBatching.class, Set.of("delivery_batchAtMaxEvents"), Set.of()),
                 arguments(ClaimsNoRetryableErrors.class, Set.of("delivery_retryableFailuresAreRetried",
@@ -375,6 +384,34 @@ class BrokenDestinationsTest {
         @Override
         protected boolean hasBehavior(Capability capability) {
             return capability != Capability.BATCHING;
+        }
+    }
+
+    static final class RotatesOutcomes extends BrokenSuite {
+        @Override
+        protected DestinationProvider provider() {
+            return InMemoryProvider.with(BrokenDestinations.RotatesOutcomes::new);
+        }
+    }
+
+    static final class RetriesPermanentFailure extends BrokenSuite {
+        @Override
+        protected DestinationProvider provider() {
+            return InMemoryProvider.with(BrokenDestinations.RetriesPermanentFailure::new);
+        }
+    }
+
+    static final class SilentAboutConfiguration extends BrokenSuite {
+        @Override
+        protected DestinationProvider provider() {
+            return InMemoryProvider.with(BrokenDestinations.SilentAboutConfiguration::new);
+        }
+    }
+
+    static final class BlocksInDeliver extends BrokenSuite {
+        @Override
+        protected DestinationProvider provider() {
+            return InMemoryProvider.with(BrokenDestinations.BlocksInDeliver::new);
         }
     }
 

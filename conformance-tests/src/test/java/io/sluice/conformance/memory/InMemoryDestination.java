@@ -31,6 +31,8 @@ public class InMemoryDestination implements Destination {
     protected final Secret token;
     protected final long maxEventBytes;
     private volatile InMemoryService service;
+    /** What the service last said about the configuration; null once a request went through. */
+    private volatile String configurationError;
 
     public InMemoryDestination(Settings settings) {
         this.targetName = settings.string(InMemoryProvider.TARGET.name());
@@ -73,10 +75,14 @@ public class InMemoryDestination implements Destination {
             return CompletableFuture.completedFuture(Arrays.asList(outcomes));
         }
         return target.put(token.reveal(), encode(sending)).handle((sequence, error) -> {
+            if (error == null) {
+                configurationError = null;
+            }
             for (int j = 0; j < sent.size(); j++) {
-                outcomes[sent.get(j)] = error == null
-                        ? Outcome.delivered(Map.of("sequence", String.valueOf(sequence.get(j))))
-                        : failure(unwrap(error));
+                Long stored = error == null ? sequence.get(recordOf(j, sent.size())) : null;
+                outcomes[sent.get(j)] = error != null ? failure(unwrap(error))
+                        : stored == null ? Outcome.retryable("the record was throttled")
+                        : Outcome.delivered(Map.of("sequence", String.valueOf(stored)));
             }
             LOG.log(System.Logger.Level.DEBUG, "request of {0} event(s) to {1}: {2}", sent.size(), targetName,
                     error == null ? "stored" : unwrap(error).getMessage());
@@ -96,12 +102,20 @@ public class InMemoryDestination implements Destination {
         return records;
     }
 
+    /** Where the {@code j}th event sent is among the request's records, as {@link #encode} placed it. */
+    protected int recordOf(int j, int records) {
+        return j;
+    }
+
     protected Outcome tooLarge(Event event, long size) {
         return Outcome.rejected("the event is " + size + " bytes; maxEventBytes is " + maxEventBytes);
     }
 
     protected Outcome failure(Throwable error) {
         if (error instanceof InMemoryService.ServiceException e) {
+            if (e.configuration()) {
+                configurationError = e.getMessage();
+            }
             return e.retryable() ? Outcome.retryable(e.getMessage()) : Outcome.rejected(e.getMessage());
         }
         return Outcome.retryable(String.valueOf(error));
@@ -117,7 +131,11 @@ public class InMemoryDestination implements Destination {
 
     @Override
     public Health health() {
-        return service == null ? Health.unhealthy("target " + targetName + " does not exist") : Health.HEALTHY;
+        if (service == null) {
+            return Health.unhealthy("target " + targetName + " does not exist");
+        }
+        String error = configurationError;
+        return error == null ? Health.HEALTHY : Health.unhealthy("target " + targetName + " refuses us: " + error);
     }
 
     @Override

@@ -1,5 +1,14 @@
 package io.sluice.conformance.memory;
 
+import io.sluice.spi.read.Arrival;
+import io.sluice.spi.read.ArrivalReader;
+import io.sluice.spi.read.ReadFrom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 import io.sluice.spi.Destination;
 import io.sluice.spi.DestinationProvider;
 import io.sluice.spi.settings.Setting;
@@ -35,6 +44,9 @@ public class InMemoryProvider implements DestinationProvider {
     public static final Setting ROLE_ARN = Setting.arn("roleArn").optional()
             .description("A role a remote target would assume; unused in memory.");
 
+    public static final Setting HEADERS = Setting.map("headers").sensitive().optional()
+            .description("Headers a remote target would be sent, e.g. Authorization; their values are secret.");
+
     public static final SettingsSchema SCHEMA = build(null);
 
     private final String integrationName;
@@ -64,7 +76,7 @@ public class InMemoryProvider implements DestinationProvider {
     private static SettingsSchema build(Setting setting) {
         SettingsSchema.Builder builder = SettingsSchema.builder();
         boolean replaced = false;
-        for (Setting s : new Setting[] {TARGET, API_TOKEN, MAX_EVENT_BYTES, FORMAT, VERIFY, ENDPOINT, ROLE_ARN}) {
+        for (Setting s : new Setting[] {TARGET, API_TOKEN, MAX_EVENT_BYTES, FORMAT, VERIFY, ENDPOINT, ROLE_ARN, HEADERS}) {
             if (setting != null && s.name().equals(setting.name())) {
                 builder.add(setting);
                 replaced = true;
@@ -101,5 +113,28 @@ public class InMemoryProvider implements DestinationProvider {
     @Override
     public Destination create(Settings settings) {
         return factory.apply(settings);
+    }
+
+    /** Reads the target's store: what {@code sluice conformance} reads back with. */
+    @Override
+    public Optional<ArrivalReader> reader(Settings settings, ReadFrom from) {
+        String name = settings.string(TARGET.name());
+        return Optional.of(new ArrivalReader() {
+            private int next = from == ReadFrom.EARLIEST ? 0
+                    : InMemoryService.find(name).map(s -> s.records().size()).orElse(0);
+
+            @Override
+            public List<Arrival> poll(Duration wait) {
+                List<byte[]> records = InMemoryService.find(name).map(InMemoryService::records).orElse(List.of());
+                List<Arrival> arrivals = new ArrayList<>();
+                for (; next < records.size(); next++) {
+                    arrivals.add(new Arrival(records.get(next), Map.of("sequence", String.valueOf(next))));
+                }
+                return arrivals;
+            }
+
+            @Override
+            public void close() {}
+        });
     }
 }

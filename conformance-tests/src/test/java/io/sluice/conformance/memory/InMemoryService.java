@@ -21,14 +21,25 @@ public final class InMemoryService {
     public static final class ServiceException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final boolean retryable;
+        private final boolean configuration;
 
         ServiceException(boolean retryable, String message) {
+            this(retryable, false, message);
+        }
+
+        ServiceException(boolean retryable, boolean configuration, String message) {
             super(message, null, false, false);
             this.retryable = retryable;
+            this.configuration = configuration;
         }
 
         public boolean retryable() {
             return retryable;
+        }
+
+        /** The request was refused because of how the client is set up (a 403): retrying alone cannot help. */
+        public boolean configuration() {
+            return configuration;
         }
     }
 
@@ -44,6 +55,11 @@ public final class InMemoryService {
     private final long maxRequestBytes;
     private final List<byte[]> records = new ArrayList<>();
     private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger refusals = new AtomicInteger();
+    private final AtomicInteger forbidden = new AtomicInteger();
+    private final AtomicInteger delayed = new AtomicInteger();
+    private volatile long delayMillis;
+    private final java.util.Set<String> recordFailures = ConcurrentHashMap.newKeySet();
 
     private InMemoryService(String name, long maxRequestBytes) {
         this.name = name;
@@ -64,15 +80,32 @@ public final class InMemoryService {
         return name;
     }
 
-    /** Stores the records of one request, all or none; completes with their sequence numbers. */
+    /**
+     * Stores the records of one request; completes with their sequence numbers, {@code null} for a
+     * record refused on its own (retryably, like a throttled Kinesis record).
+     */
     public CompletableFuture<List<Long>> put(String token, List<byte[]> request) {
         return CompletableFuture.supplyAsync(() -> {
+            if (delayed.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (token == null || token.isBlank()) {
                 throw new ServiceException(false, "401 no token");
             }
             if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new ServiceException(true, "503 slow down, try again");
             }
+            if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new ServiceException(false, "400 the events are malformed");
+            }
+            if (forbidden.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new ServiceException(true, true, "403 this token may not write to " + name);
+            }
+
             long bytes = request.stream().mapToLong(r -> r.length).sum();
             if (bytes > maxRequestBytes) {
                 throw new ServiceException(false, "413 a request of " + bytes + " bytes is over the limit of "
@@ -80,9 +113,13 @@ public final class InMemoryService {
             }
             List<Long> sequence = new ArrayList<>(request.size());
             synchronized (records) {
-                for (byte[] record : request) {
-                    sequence.add((long) records.size());
-                    records.add(record.clone());
+                for (int i = 0; i < request.size(); i++) {
+                    if (recordFailures.remove(messageId(request.get(i)))) {
+                        sequence.add(null);
+                    } else {
+                        sequence.add((long) records.size());
+                        records.add(request.get(i).clone());
+                    }
                 }
             }
             return sequence;
@@ -98,6 +135,35 @@ public final class InMemoryService {
     /** The next {@code requests} requests fail retryably. */
     public void failNext(int requests) {
         failures.addAndGet(requests);
+    }
+
+    /** The records of these events are refused, retryably, the next time a request holds them. */
+    public void failRecords(java.util.Set<String> messageIds) {
+        recordFailures.addAll(messageIds);
+    }
+
+    private static String messageId(byte[] record) {
+        try {
+            return io.sluice.core.spec.SpecJson.MAPPER.readTree(record).path("messageId").asText();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The next {@code requests} requests are refused for good (a 400). */
+    public void refuseNext(int requests) {
+        refusals.addAndGet(requests);
+    }
+
+    /** The next {@code requests} requests are refused because of the client's setup (a 403). */
+    public void forbidNext(int requests) {
+        forbidden.addAndGet(requests);
+    }
+
+    /** The next {@code requests} requests are answered after {@code delay}. */
+    public void delayNext(int requests, java.time.Duration delay) {
+        delayMillis = delay.toMillis();
+        delayed.addAndGet(requests);
     }
 
     public void remove() {

@@ -4,6 +4,8 @@ import io.sluice.conformance.TestTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.time.Duration;
 import java.util.UUID;
 
 /** A fresh {@link InMemoryService} store per check. */
@@ -27,6 +29,26 @@ public final class InMemoryTarget implements TestTarget {
     @Override
     public void injectRetryableFailures(int requests) {
         service.failNext(requests);
+    }
+
+    @Override
+    public void injectRecordFailures(Set<String> messageIds) {
+        service.failRecords(messageIds);
+    }
+
+    @Override
+    public void injectPermanentFailures(int requests) {
+        service.refuseNext(requests);
+    }
+
+    @Override
+    public void injectConfigurationFailures(int requests) {
+        service.forbidNext(requests);
+    }
+
+    @Override
+    public void delayResponses(int requests, Duration delay) {
+        service.delayNext(requests, delay);
     }
 
     @Override

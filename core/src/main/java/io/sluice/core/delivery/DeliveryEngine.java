@@ -360,8 +360,9 @@ public final class DeliveryEngine implements AutoCloseable {
                 release(entry);
             } else if (outcome instanceof Outcome.Retryable retryable) {
                 reason = retryable.reason();
-                long due = dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a));
-                if (retry(entry, retryable.reason(), due)) {
+                long backoffDue = dueByAttempt.computeIfAbsent(entry.attempts + 1, a -> now + backoffNanos(a));
+                // The service's Retry-After is a floor: never sooner than it asked, never sooner than backoff.
+                if (retry(entry, retryable.reason(), Math.max(backoffDue, now + retryable.retryAfter().toNanos()))) {
                     retried++;
                 } else {
                     failed++;

@@ -204,10 +204,6 @@ public final class Spool implements AutoCloseable {
         return policy;
     }
 
-    public Path file() {
-        return file;
-    }
-
     /**
      * The reader named {@code name}, made if new. A new reader starts at the end of the log: it
      * gets what is appended from now on. A reader an earlier run left resumes where it was.

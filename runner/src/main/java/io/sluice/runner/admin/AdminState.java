@@ -140,7 +140,15 @@ public final class AdminState implements AutoCloseable {
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> field : item.get("settings").properties()) {
                 JsonNode value = field.getValue();
-                if (SecretBox.isEnvelope(value)) {
+                if (sealedMap(value)) {
+                    Map<String, Secret> secrets = new LinkedHashMap<>();
+                    for (Map.Entry<String, JsonNode> e : value.properties()) {
+                        secrets.put(e.getKey(), new Secret(box.open(e.getValue(),
+                                context(source, name, field.getKey() + "/" + e.getKey()))));
+                        resealed[0] += box.sealedWithCurrentKey(e.getValue()) ? 0 : 1;
+                    }
+                    values.put(field.getKey(), secrets);
+                } else if (SecretBox.isEnvelope(value)) {
                     try {
                         values.put(field.getKey(), new Secret(box.open(value, context(source, name, field.getKey()))));
                     } catch (RuntimeException e) {
@@ -161,6 +169,19 @@ public final class AdminState implements AutoCloseable {
             }
         }
         return new StoredDestination(source, name, type, enabled, settings, false);
+    }
+
+    /** A secret map as stored: an object whose every value is sealed. */
+    private static boolean sealedMap(JsonNode value) {
+        if (!value.isObject() || value.isEmpty() || SecretBox.isEnvelope(value)) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : value.properties()) {
+            if (!SecretBox.isEnvelope(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A JSON value as a settings schema reads it. */
@@ -311,11 +332,23 @@ public final class AdminState implements AutoCloseable {
         Map<String, Object> raw = new LinkedHashMap<>();
         stored.forEach((field, value) -> {
             if (value == StoredDestination.FROM_CONFIG) {
-                configured.filter(c -> c.schema().setting(field).isPresent())
-                        .flatMap(c -> c.secret(field))
-                        .ifPresent(secret -> raw.put(field, secret.reveal()));
+                configured.filter(c -> c.schema().setting(field).isPresent()).ifPresent(c -> {
+                    if (c.schema().setting(field).get().type() == io.sluice.spi.settings.SettingType.MAP) {
+                        Map<String, Object> revealed = new LinkedHashMap<>();
+                        c.secretMap(field).forEach((k, v) -> revealed.put(k, v.reveal()));
+                        if (!revealed.isEmpty()) {
+                            raw.put(field, revealed);
+                        }
+                    } else {
+                        c.secret(field).ifPresent(secret -> raw.put(field, secret.reveal()));
+                    }
+                });
             } else if (value instanceof Secret secret) {
                 raw.put(field, secret.reveal());
+            } else if (value instanceof Map<?, ?> map && map.values().stream().anyMatch(Secret.class::isInstance)) {
+                Map<String, Object> revealed = new LinkedHashMap<>();
+                map.forEach((k, v) -> revealed.put(String.valueOf(k), v instanceof Secret s ? s.reveal() : v));
+                raw.put(field, revealed);
             } else if (value != null) {
                 raw.put(field, value);
             }
@@ -336,6 +369,10 @@ public final class AdminState implements AutoCloseable {
             settings.forEach((field, value) -> {
                 if (value instanceof Secret secret) {
                     values.set(field, box.seal(secret.reveal(), context(entry.source(), entry.name(), field)));
+                } else if (value instanceof Map<?, ?> map && map.values().stream().anyMatch(Secret.class::isInstance)) {
+                    ObjectNode sealed = values.putObject(field);
+                    map.forEach((k, v) -> sealed.set(String.valueOf(k), box.seal(((Secret) v).reveal(),
+                            context(entry.source(), entry.name(), field + "/" + k))));
                 } else if (value == StoredDestination.FROM_CONFIG) {
                     values.putObject(field).put("fromConfig", true);
                 } else if (value instanceof BigInteger) {

@@ -432,6 +432,17 @@ public final class DestinationAdmin {
                     raw.put(key, value.asText());
                     stored.put(key, new Secret(value.asText()));
                     setOrCleared.add(key);
+                } else if (value.isObject() && !value.isEmpty() && secretMap(value)) {
+                    // a map whose values are secret: each value stored sealed
+                    Map<String, Object> texts = new java.util.LinkedHashMap<>();
+                    Map<String, Secret> secrets = new java.util.LinkedHashMap<>();
+                    value.properties().forEach(e -> {
+                        texts.put(e.getKey(), e.getValue().asText());
+                        secrets.put(e.getKey(), new Secret(e.getValue().asText()));
+                    });
+                    raw.put(key, texts);
+                    stored.put(key, secrets);
+                    setOrCleared.add(key);
                 } else if (!value.isNull() && !(value.isTextual())) {
                     raw.put(key, AdminState.plain(value)); // the schema says why it is not text
                     setOrCleared.add(key);
@@ -446,8 +457,19 @@ public final class DestinationAdmin {
         }
     }
 
+    /** An object of text values only: what a form sends for a map setting. */
+    private static boolean secretMap(JsonNode value) {
+        for (Map.Entry<String, JsonNode> e : value.properties()) {
+            if (!e.getValue().isTextual()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void requireKeyFor(Map<String, Object> stored) {
-        boolean secrets = stored.values().stream().anyMatch(v -> v instanceof Secret);
+        boolean secrets = stored.values().stream().anyMatch(v -> v instanceof Secret
+                || (v instanceof Map<?, ?> m && m.values().stream().anyMatch(Secret.class::isInstance)));
         if (secrets && !box.canSeal()) {
             throw new AdminException(StatusCodes.BAD_REQUEST, "no_secret_key",
                     "secret settings are stored encrypted, and no key is configured: set SLUICE_SECRET_KEY (the base64 of"
@@ -552,7 +574,7 @@ public final class DestinationAdmin {
         Map<String, Object> visible = settings.masked();
         for (Setting setting : settings.schema().settings()) {
             if (setting.isSecret()) {
-                boolean set = settings.secret(setting.name()).isPresent();
+                boolean set = settings.has(setting.name());
                 ObjectNode secret = out.putObject(setting.name()).put("set", set);
                 if (set) {
                     secret.put("from", secretOrigin.apply(setting.name()));

@@ -3,24 +3,30 @@ package io.sluice.runner.cli;
 import io.sluice.conformance.Capability;
 import io.sluice.conformance.ConformanceReport;
 import io.sluice.conformance.ConformanceRunner;
+import io.sluice.runner.plugins.Plugin;
+import io.sluice.runner.plugins.PluginRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sluice conformance --plugin JAR --settings FILE}: the conformance suite against a dropped-in plugin. */
 @Command(name = "conformance", mixinStandardHelpOptions = true,
-        description = {"Runs the destination conformance suite against a plugin jar and prints a report, one line per check.",
-                "Without a reader for the plugin's target, the checks that read back what arrived are skipped.",
-                "Exit code 0 when no check failed, 1 when one did, 2 for a usage error."})
+        description = {"Runs the destination conformance suite against a plugin, loaded as serve loads it, and prints "
+                + "a report, one line per check.",
+                "What arrived is read back through the plugin's own reader (DestinationProvider.reader); without "
+                        + "one, the checks that read the target are skipped. Failures cannot be injected from here: "
+                        + "those checks are skipped unless their capability is opted out with --without.",
+                "Exit code 0 only when every check ran and passed, 1 otherwise (each SKIP line says why), "
+                        + "2 for a usage error."})
 final class ConformanceCommand implements Callable<Integer> {
 
     @Option(names = "--plugin", paramLabel = "JAR|DIR", required = true,
-            description = "The plugin jar, or a folder with the plugin jar and its libraries.")
+            description = "The plugin jar, or a folder with the plugin jar and its libraries (also in its lib/).")
     Path plugin;
 
     @Option(names = "--settings", paramLabel = "FILE", required = true,
@@ -43,7 +49,9 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ConformanceRunner runner = ConformanceRunner.forPlugin(plugin, Optional.ofNullable(provider))
+        Plugin chosen = choose(PluginRegistry.loadOne(this.plugin));
+        ConformanceRunner runner = ConformanceRunner.forProvider(chosen.provider())
+                .classLoader(chosen.loader())
                 .settings(ConformanceRunner.readSettings(settings))
                 .timeout(timeout);
         without.forEach(runner::without);
@@ -51,5 +59,17 @@ final class ConformanceCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(report.render());
         spec.commandLine().getOut().flush();
         return report.passed() ? 0 : 1;
+    }
+
+    private Plugin choose(List<Plugin> found) {
+        String ids = found.stream().map(Plugin::id).collect(Collectors.joining(", "));
+        if (provider != null) {
+            return found.stream().filter(p -> p.id().equals(provider)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException(plugin + " has no provider with id " + provider + "; it has " + ids));
+        }
+        if (found.size() > 1) {
+            throw new IllegalArgumentException(plugin + " has several providers (" + ids + "); name one with --provider");
+        }
+        return found.get(0);
     }
 }

@@ -7,6 +7,7 @@ import io.sluice.runner.config.ConfigLoader;
 import io.sluice.runner.config.SluiceConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -27,8 +28,10 @@ final class LocalDefault implements AutoCloseable {
     private final Kinesalite kinesis;
     private final String writeKey;
     private final SluiceConfig config;
+    private final Path settingsFile;
 
-    private LocalDefault(Kinesalite kinesis, String writeKey, SluiceConfig config) {
+    private LocalDefault(Kinesalite kinesis, String writeKey, SluiceConfig config, Path settingsFile) {
+        this.settingsFile = settingsFile;
         this.kinesis = kinesis;
         this.writeKey = writeKey;
         this.config = config;
@@ -45,15 +48,18 @@ final class LocalDefault implements AutoCloseable {
             ObjectNode root = ConfigLoader.newTree();
             root.putObject("server").put("host", SluiceConfig.DEFAULT_HOST).put("port", port);
             // The local Kinesis lives in memory and is new each run; so is this demo's spool.
-            root.putObject("spool").put("path", Files.createTempDirectory("sluice-local").resolve("spool.db").toString());
+            Path dir = Files.createTempDirectory("sluice-local");
+            root.putObject("spool").put("path", dir.resolve("spool.db").toString());
             ObjectNode source = root.putArray("sources").addObject().put("name", SOURCE).put("writeKey", writeKey);
-            source.putArray("destinations").addObject().put("type", "kinesis").putObject("settings")
+            ObjectNode settings = source.putArray("destinations").addObject().put("type", "kinesis").putObject("settings")
                     .put("region", Kinesalite.REGION)
                     .put("stream", STREAM)
                     .put("endpoint", kinesis.endpoint().toString())
                     .put("accessKeyId", "local")
                     .put("secretAccessKey", "local");
-            return new LocalDefault(kinesis, writeKey, loader.fromTree(root));
+            // For sluice tail, which reads the stream with the destination's own settings.
+            Path settingsFile = Files.writeString(dir.resolve("kinesis-local.json"), settings.toString());
+            return new LocalDefault(kinesis, writeKey, loader.fromTree(root), settingsFile);
         } catch (ConfigException | RuntimeException e) {
             kinesis.close();
             throw e;
@@ -90,8 +96,7 @@ final class LocalDefault implements AutoCloseable {
         out.println("    " + baseUrl + "/v1/track");
         out.println();
         out.println("Watch it arrive, in another terminal:");
-        out.println("  ./sluice tail --stream " + STREAM + " --endpoint " + kinesisEndpoint() + " --region "
-                + Kinesalite.REGION + " --from trim-horizon");
+        out.println("  ./sluice tail --type kinesis --settings " + settingsFile + " --from earliest");
         out.println();
         out.println("Health: " + baseUrl + "/health   Metrics: " + baseUrl + "/metrics   Stop: Ctrl-C");
         out.flush();

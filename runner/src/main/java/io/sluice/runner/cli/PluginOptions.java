@@ -13,8 +13,8 @@ final class PluginOptions {
     static final Path DEFAULT_DIR = Path.of("plugins");
 
     @Option(names = "--plugins", paramLabel = "DIR",
-            description = "Folder of plugin jars, each loaded in its own class loader (default: ./plugins, "
-                    + "skipped when it does not exist).")
+            description = "Folder of plugins: jars, and folders holding a plugin jar and its libraries (also in "
+                    + "their lib/); each plugin gets its own class loader (default: ./plugins, skipped when it does not exist).")
     Path pluginsDir;
 
     PluginRegistry registry() throws PluginException {

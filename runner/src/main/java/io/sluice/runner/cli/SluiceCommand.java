@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
-import software.amazon.awssdk.core.exception.SdkException;
 import picocli.CommandLine.Command;
 
 /**
@@ -57,7 +56,7 @@ public final class SluiceCommand implements Runnable {
             err.println("sluice: plugins cannot be loaded:");
             plugins.errors().forEach(line -> err.println("  " + line));
         } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof UncheckedIOException || e instanceof IOException || e instanceof SdkException) {
+                || e instanceof UncheckedIOException || e instanceof IOException) {
             err.println("sluice " + cli.getCommandName() + ": " + e.getMessage());
         } else {
             err.println("sluice " + cli.getCommandName() + ": unexpected error: " + e);

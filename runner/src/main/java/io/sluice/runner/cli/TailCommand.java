@@ -1,134 +1,170 @@
 package io.sluice.runner.cli;
 
-import io.sluice.kinesis.KinesisClients;
-import io.sluice.runner.kinesis.KinesisTail;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.conformance.ConformanceRunner;
+import io.sluice.core.spec.SpecJson;
+import io.sluice.runner.config.ConfigLoader;
+import io.sluice.runner.config.SluiceConfig;
+import io.sluice.runner.plugins.Plugin;
+import io.sluice.runner.plugins.PluginRegistry;
+import io.sluice.runner.plugins.Redactor;
+import io.sluice.spi.read.Arrival;
+import io.sluice.spi.read.ArrivalReader;
+import io.sluice.spi.read.ReadFrom;
+import io.sluice.spi.settings.Settings;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
-import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 
-/** {@code sluice tail}: prints a Kinesis stream's records as they arrive. */
+/** {@code sluice tail}: prints what arrives at a destination's target, for any destination that can read it back. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = {"Follows every shard of a Kinesis stream and prints one JSON line per record: "
-                + "{\"shardId\",\"partitionKey\",\"sequenceNumber\",\"approximateArrivalTimestamp\",\"encoding\",\"event\"}.",
-                "Payloads are decoded per record: Base64 text of JSON (Segment's format) or raw JSON.",
-                "Credentials come from the AWS default chain unless given; against a local endpoint "
-                        + "(127.0.0.1, localhost) without credentials, dummy ones are used."})
+        description = {"Follows a destination's target and prints one JSON line per message that arrives: what the "
+                + "target says about it (Kinesis: shardId, partitionKey, sequenceNumber, approximateArrivalTimestamp, "
+                + "encoding), then \"event\", the message as JSON (or \"dataBase64\" when it is not JSON).",
+                "Name the destination: --destination NAME --config FILE (as configured), or --type TYPE --settings FILE.",
+                "Works for destinations whose plugin offers a reader (DestinationProvider.reader); Kinesis does."})
 final class TailCommand implements Callable<Integer> {
 
-    @Option(names = "--stream", paramLabel = "NAME", required = true, description = "The stream's name or ARN.")
-    String stream;
+    static final class Target {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Configured configured;
 
-    @Option(names = "--region", paramLabel = "REGION",
-            description = "The AWS region (default: the SDK's region chain, or us-east-1 with --endpoint).")
-    String region;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Typed typed;
+    }
 
-    @Option(names = "--endpoint", paramLabel = "URL", description = "A Kinesis endpoint, e.g. a local kinesalite.")
-    URI endpoint;
+    static final class Configured {
+        @Option(names = "--destination", paramLabel = "NAME", required = true,
+                description = "A destination's name in the configuration, e.g. web/kinesis.")
+        String name;
+
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The YAML configuration.")
+        Path config;
+    }
+
+    static final class Typed {
+        @Option(names = "--type", paramLabel = "TYPE", required = true, description = "A destination type, e.g. kinesis.")
+        String type;
+
+        @Option(names = "--settings", paramLabel = "FILE", required = true,
+                description = "A JSON object with the destination's settings, e.g. {\"stream\": \"events\", ...}.")
+        Path settings;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
 
     @Option(names = "--from", paramLabel = "POSITION", defaultValue = "latest",
-            description = "trim-horizon (everything the stream holds) or latest (only new records; default).")
+            description = "earliest (everything the target holds; trim-horizon for Kinesis) or latest (only new "
+                    + "messages; default).")
     String from;
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "0",
-            description = "Stop after N records (default: no limit).")
+            description = "Stop after N messages (default: no limit).")
     long max;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop after this long, e.g. 30s. With --max, not reaching N records by then is an error (exit 1).")
+            description = "Stop after this long, e.g. 30s. With --max, not reaching N messages by then is an error (exit 1).")
     Duration timeout;
 
-    @Option(names = "--access-key-id", paramLabel = "ID", description = "AWS access key ID (default: the SDK's chain).")
-    String accessKeyId;
-
-    @Option(names = "--secret-access-key", paramLabel = "KEY",
-            description = "AWS secret access key; prefer the AWS_SECRET_ACCESS_KEY environment variable.")
-    String secretAccessKey;
+    @CommandLine.Mixin
+    PluginOptions plugins;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        KinesisTail.From position = switch (from.toLowerCase(Locale.ROOT)) {
-            case "trim-horizon", "trim_horizon" -> KinesisTail.From.TRIM_HORIZON;
-            case "latest" -> KinesisTail.From.LATEST;
+        ReadFrom position = switch (from.toLowerCase(Locale.ROOT)) {
+            case "earliest", "trim-horizon", "trim_horizon" -> ReadFrom.EARLIEST;
+            case "latest" -> ReadFrom.LATEST;
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--from must be trim-horizon or latest");
+                    "--from must be earliest or latest");
         };
         if (max < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max must not be negative");
         }
-        if ((accessKeyId == null) != (secretAccessKey == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--access-key-id and --secret-access-key go together");
+        PluginRegistry registry = plugins.registry();
+        Plugin plugin;
+        Settings settings;
+        String what;
+        if (target.configured != null) {
+            SluiceConfig config = new ConfigLoader(registry).load(target.configured.config);
+            SluiceConfig.Destination d = config.sources().stream().flatMap(s -> s.destinations().stream())
+                    .filter(x -> x.name().equals(target.configured.name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no destination named " + target.configured.name
+                            + " in " + target.configured.config + "; it has " + config.sources().stream()
+                            .flatMap(s -> s.destinations().stream()).map(SluiceConfig.Destination::name).toList()));
+            plugin = registry.find(d.type()).orElseThrow();
+            settings = d.settings();
+            what = d.name() + " (" + d.type() + ")";
+        } else {
+            plugin = registry.find(target.typed.type).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown destination type " + target.typed.type + "; known types are " + registry.ids()));
+            settings = plugin.provider().settingsSchema().parse(ConformanceRunner.readSettings(target.typed.settings));
+            what = plugin.id();
         }
-        PrintWriter out = spec.commandLine().getOut();
-        long printed;
-        try (KinesisClient client = client()) {
-            KinesisTail tail = new KinesisTail(client, new KinesisTail.Options(stream, position, max,
-                    Optional.ofNullable(timeout)), line -> {
-                        out.println(line);
-                        out.flush();
-                    });
-            printed = tail.run();
-        } catch (ResourceNotFoundException e) {
-            throw new IllegalArgumentException("stream " + stream + " not found: " + e.awsErrorDetails().errorMessage());
-        }
+        long printed = tail(plugin, settings, position, what);
         if (max > 0 && printed < max) {
-            spec.commandLine().getErr().printf("sluice tail: %d of %d record(s) arrived before the timeout%n", printed, max);
+            spec.commandLine().getErr().printf("sluice tail: %d of %d message(s) arrived before the timeout%n", printed, max);
             spec.commandLine().getErr().flush();
             return 1;
         }
         return 0;
     }
 
-    private KinesisClient client() {
-        KinesisClientBuilder builder = KinesisClient.builder()
-                .httpClientBuilder(Apache5HttpClient.builder())
-                .credentialsProvider(credentials());
-        if (region != null) {
-            builder.region(Region.of(region));
-        } else if (endpoint != null) {
-            builder.region(Region.US_EAST_1);
+    private long tail(Plugin plugin, Settings settings, ReadFrom position, String what) throws InterruptedException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(plugin.loader());
+        Redactor redactor = Redactor.of(settings);
+        PrintWriter out = spec.commandLine().getOut();
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long printed = 0;
+        try (ArrivalReader reader = plugin.provider().reader(settings, position).orElseThrow(() ->
+                new IllegalArgumentException("the " + plugin.id() + " destination cannot be read back: its plugin "
+                        + "offers no reader (DestinationProvider.reader)"))) {
+            while (System.nanoTime() < deadline && (max == 0 || printed < max)) {
+                Duration wait = Duration.ofNanos(Math.max(0, Math.min(deadline - System.nanoTime(), 1_000_000_000L)));
+                for (Arrival arrival : reader.poll(wait)) {
+                    out.println(line(arrival));
+                    out.flush();
+                    if (++printed == max) {
+                        break;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("reading " + what + " failed: " + redactor.describe(e), e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
-        return KinesisClients.build(builder, Optional.ofNullable(endpoint));
+        return printed;
     }
 
-    private AwsCredentialsProvider credentials() {
-        if (accessKeyId != null) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey));
-        }
-        if (endpoint != null && isLoopback(endpoint) && System.getenv("AWS_ACCESS_KEY_ID") == null) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        }
-        return DefaultCredentialsProvider.builder().build();
-    }
-
-    private static boolean isLoopback(URI uri) {
-        if (uri.getHost() == null) {
-            return false;
-        }
+    static String line(Arrival arrival) {
+        ObjectNode line = SpecJson.MAPPER.createObjectNode();
+        arrival.attributes().forEach(line::put);
         try {
-            return InetAddress.getByName(uri.getHost()).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
+            JsonNode event = SpecJson.MAPPER.readTree(arrival.event());
+            if (event != null && (event.isObject() || event.isArray())) {
+                line.set("event", event);
+                return line.toString();
+            }
+        } catch (IOException notJson) {
+            // shown as bytes below
         }
+        line.put("dataBase64", Base64.getEncoder().encodeToString(arrival.event()));
+        return line.toString();
     }
+
 }

@@ -79,6 +79,13 @@ public final class SluiceMetrics {
             .labelNames("endpoint", "status")
             .register(registry);
 
+    private final PluginMetricSeries plugins = new PluginMetricSeries(registry);
+
+    /** Where a destination instance publishes its plugin's own metrics, labelled with its name. */
+    public io.sluice.spi.metrics.PluginMetrics forPlugin(String destination) {
+        return plugins.forDestination(destination);
+    }
+
     /** Reports buffers and health of the destinations {@code gauges} lists at each scrape. */
     public void watch(Supplier<Collection<? extends DestinationGauge>> gauges) {
         GaugeWithCallback.builder()

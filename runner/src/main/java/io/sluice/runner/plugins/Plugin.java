@@ -6,9 +6,10 @@ import io.sluice.spi.DestinationProvider;
  * A discovered destination provider and where it came from.
  *
  * @param provider the provider instance
- * @param origin   {@code built-in} for providers on Sluice's own class path, else the plugin jar's path
+ * @param origin   {@code built-in} for providers on Sluice's own class path, else the plugin's jar or folder
+ * @param loader   the class loader the plugin's classes come from (its own, or Sluice's for built-ins)
  */
-public record Plugin(DestinationProvider provider, String origin) {
+public record Plugin(DestinationProvider provider, String origin, ClassLoader loader) {
 
     public static final String BUILT_IN = "built-in";
 

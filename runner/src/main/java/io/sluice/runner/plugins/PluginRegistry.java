@@ -2,9 +2,7 @@ package io.sluice.runner.plugins;
 
 import io.sluice.spi.DestinationProvider;
 import java.io.IOException;
-import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,11 +18,13 @@ import java.util.stream.Stream;
 
 /**
  * The destination providers Sluice knows, by id: those on its own class path (the bundled Kinesis
- * plugin) and those in the jars of a plugins folder.
+ * plugin) and those of a plugins folder. Every command loads plugins here, by the same rules.
  *
- * <p>Each plugin jar gets its own class loader whose parent is Sluice's, so plugins share the
- * {@code io.sluice.spi} classes with Sluice but cannot see each other's classes: two plugins may
- * bundle different versions of the same library.
+ * <p>In a plugins folder, a plugin is either a jar ({@code plugins/webhook.jar}, with its
+ * libraries shaded in) or a folder holding the plugin jar and its libraries
+ * ({@code plugins/webhook/*.jar}, and {@code plugins/webhook/lib/*.jar}). Each plugin gets its own
+ * child-first {@link PluginClassLoader}: it shares only the JDK, {@code io.sluice.spi} and slf4j
+ * with Sluice, so plugins cannot see each other's classes nor Sluice's libraries.
  */
 public final class PluginRegistry {
 
@@ -53,10 +53,10 @@ public final class PluginRegistry {
         ClassLoader app = PluginRegistry.class.getClassLoader();
         List<String> errors = new ArrayList<>();
         List<Plugin> found = new ArrayList<>(providers(ServiceLoader.load(DestinationProvider.class, app),
-                null, Plugin.BUILT_IN, errors));
+                app, null, Plugin.BUILT_IN, errors));
         if (pluginsDir.isPresent()) {
-            for (Path jar : jars(pluginsDir.get(), errors)) {
-                found.addAll(loadJar(jar, app, errors));
+            for (Path plugin : plugins(pluginsDir.get(), errors)) {
+                found.addAll(loadPlugin(plugin, app, errors));
             }
         }
         Map<String, Plugin> byId = new LinkedHashMap<>();
@@ -73,6 +73,24 @@ public final class PluginRegistry {
         return new PluginRegistry(byId);
     }
 
+    /**
+     * The providers of one plugin (a jar, or a folder of jars), loaded as {@link #load} loads each
+     * plugin of a folder: for {@code sluice conformance --plugin}.
+     *
+     * @throws PluginException when it is missing, has no provider, or a provider cannot be created
+     */
+    public static List<Plugin> loadOne(Path plugin) throws PluginException {
+        List<String> errors = new ArrayList<>();
+        if (!Files.exists(plugin)) {
+            throw new PluginException(List.of(plugin + ": no plugin jar or folder there"));
+        }
+        List<Plugin> found = loadPlugin(plugin, PluginRegistry.class.getClassLoader(), errors);
+        if (!errors.isEmpty()) {
+            throw new PluginException(errors);
+        }
+        return found;
+    }
+
     public Optional<Plugin> find(String id) {
         return Optional.ofNullable(byId.get(id));
     }
@@ -86,13 +104,14 @@ public final class PluginRegistry {
         return List.copyOf(byId.keySet());
     }
 
-    private static List<Path> jars(Path dir, List<String> errors) {
+    /** The folder's plugins: its jars and its sub-folders, by name. */
+    private static List<Path> plugins(Path dir, List<String> errors) {
         if (!Files.isDirectory(dir)) {
             errors.add(dir + ": the plugins folder does not exist or is not a folder");
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+            return files.filter(f -> isJar(f) || Files.isDirectory(f))
                     .sorted(Comparator.comparing(f -> f.getFileName().toString()))
                     .toList();
         } catch (IOException e) {
@@ -101,21 +120,49 @@ public final class PluginRegistry {
         }
     }
 
-    private static List<Plugin> loadJar(Path jar, ClassLoader parent, List<String> errors) {
-        URL url;
+    private static boolean isJar(Path file) {
+        return file.getFileName().toString().endsWith(".jar") && Files.isRegularFile(file);
+    }
+
+    /** A jar alone, or every jar of a folder and of its {@code lib/} folder. */
+    private static List<URL> jarsOf(Path plugin) throws IOException {
+        List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(plugin)) {
+            for (Path dir : List.of(plugin, plugin.resolve("lib"))) {
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> files = Files.list(dir)) {
+                        files.filter(PluginRegistry::isJar).sorted().forEach(jars::add);
+                    }
+                }
+            }
+        } else {
+            jars.add(plugin);
+        }
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : jars) {
+            urls.add(jar.toUri().toURL());
+        }
+        return urls;
+    }
+
+    private static List<Plugin> loadPlugin(Path plugin, ClassLoader sluice, List<String> errors) {
+        List<URL> urls;
         try {
-            url = jar.toUri().toURL();
-        } catch (MalformedURLException e) {
-            errors.add(jar + ": cannot be read as a jar: " + e.getMessage());
+            urls = jarsOf(plugin);
+        } catch (IOException e) {
+            errors.add(plugin + ": cannot be read: " + e.getMessage());
             return List.of();
         }
+        if (urls.isEmpty()) {
+            return List.of(); // a folder without jars is not a plugin (a spool, notes): nothing to load
+        }
         // Never closed: the providers' classes live as long as Sluice does.
-        URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {url}, parent);
+        PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), urls, sluice);
         int errorsBefore = errors.size();
-        List<Plugin> plugins = providers(ServiceLoader.load(DestinationProvider.class, loader), loader,
-                jar.toString(), errors);
+        List<Plugin> plugins = providers(ServiceLoader.load(DestinationProvider.class, loader), loader, loader,
+                plugin.toString(), errors);
         if (plugins.isEmpty() && errors.size() == errorsBefore) {
-            errors.add(jar + ": no destination provider found; a plugin jar must list its provider class in "
+            errors.add(plugin + ": no destination provider found; a plugin jar must list its provider class in "
                     + "META-INF/services/" + DestinationProvider.class.getName()
                     + ", and that class must implement " + DestinationProvider.class.getName()
                     + " and have a public no-argument constructor");
@@ -127,8 +174,8 @@ public final class PluginRegistry {
      * Instantiates what {@code loader} finds. A jar's loader also sees its parent's services, so
      * only providers defined by {@code own} itself count for a jar ({@code own == null}: all count).
      */
-    private static List<Plugin> providers(ServiceLoader<DestinationProvider> loader, ClassLoader own,
-                                          String origin, List<String> errors) {
+    private static List<Plugin> providers(ServiceLoader<DestinationProvider> loader, ClassLoader pluginLoader,
+                                          ClassLoader own, String origin, List<String> errors) {
         List<Plugin> plugins = new ArrayList<>();
         for (ServiceLoader.Provider<DestinationProvider> candidate : iterate(loader, origin, errors)) {
             if (own != null && candidate.type().getClassLoader() != own) {
@@ -140,7 +187,7 @@ public final class PluginRegistry {
                 if (id == null || id.isBlank()) {
                     errors.add(origin + " (" + candidate.type().getName() + "): the provider's id() is empty");
                 } else {
-                    plugins.add(new Plugin(provider, origin));
+                    plugins.add(new Plugin(provider, origin, pluginLoader));
                 }
             } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
                 errors.add(origin + " (" + candidate.type().getName() + "): cannot create the provider: " + e);

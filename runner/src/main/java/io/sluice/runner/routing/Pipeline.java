@@ -168,11 +168,6 @@ public final class Pipeline implements AutoCloseable {
         return sources.stream().flatMap(s -> s.routes().stream()).toList();
     }
 
-    /** The spool, when accepted events are written to disk. */
-    public Optional<Spool> spool() {
-        return spool;
-    }
-
     /** Routes a request's events and takes them, all or nothing; see {@link Admitter}. */
     public Admission admit(Source source, List<AcceptedEvent> events) {
         return admitter.admit(source, events);

@@ -6,6 +6,7 @@ import io.sluice.core.spool.SpoolReader;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.metrics.SluiceMetrics;
+import io.sluice.runner.plugins.DestinationStarter;
 import io.sluice.runner.plugins.Plugin;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.spi.Destination;
@@ -43,8 +44,7 @@ final class RouteFactory {
         Plugin plugin = registry.find(d.type()).orElseThrow(
                 () -> new IllegalArgumentException("unknown destination type " + d.type()));
         DestinationProvider provider = plugin.provider();
-        Destination destination = create(provider, d, plugin);
-        open(destination, d, plugin);
+        Destination destination = new DestinationStarter(metrics::forPlugin).start(plugin, d.name(), d.settings());
         // A reader an earlier run or an engine this one replaces left resumes where it was.
         Optional<SpoolReader> reader = spool.map(s -> s.reader(d.name()));
         DeliveryLog log = new DeliveryLog(d.name(), () -> reader.isPresent()
@@ -52,25 +52,5 @@ final class RouteFactory {
         OutcomeRecorder recorder = new OutcomeRecorder(source, d.name(), metrics, deadLetters, tally, log, observer);
         DeliveryEngine engine = new DeliveryEngine(d.name(), destination, d.delivery(), recorder, reader.orElse(null));
         return new Route(source, d, provider.integrationName(), engine, reader, tally, recorder, log, enabled);
-    }
-
-    // A plugin's exception message may quote a setting, so only its class is named (as ConfigLoader does).
-    private static Destination create(DestinationProvider provider, SluiceConfig.Destination d, Plugin plugin) {
-        try {
-            return provider.create(d.settings());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be created ("
-                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
-        }
-    }
-
-    private static void open(Destination destination, SluiceConfig.Destination d, Plugin plugin) {
-        try {
-            destination.open();
-        } catch (RuntimeException e) {
-            destination.close();
-            throw new IllegalArgumentException(d.name() + ": the " + d.type() + " destination cannot be opened ("
-                    + e.getClass().getName() + ", from " + plugin.describe() + ")");
-        }
     }
 }

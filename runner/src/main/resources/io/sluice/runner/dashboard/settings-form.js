@@ -1,7 +1,8 @@
 // Builds a destination's settings form from its JSON Schema (the plugin's SettingsSchema export),
 // collects what was entered, and shows the API's validation errors next to their fields.
 // Input types follow the schema: enum -> select, boolean -> checkbox, integer -> number,
-// format uri -> url, writeOnly / format password -> password (never filled in: write-only).
+// format uri -> url, writeOnly / format password -> password (never filled in: write-only),
+// type object (a map) -> key/value rows.
 // Labels are the schema's title, else the setting's name made readable; x-order and x-group,
 // when present, order the fields and gather them under headings.
 
@@ -164,7 +165,9 @@ function field(container, name, prop, isRequired, current, labels) {
   let input;
   let value;
   let removal = null;
-  if (isSecret(prop)) {
+  if (prop.type === 'object' || prop['x-sluice-type'] === 'map') {
+    value = mapEditor(wrap, id, name, prop, isRequired, current);
+  } else if (isSecret(prop)) {
     const stored = current && current.set === true;
     const fromFile = stored && current.from === 'config';
     input = el('input', { type: 'password', id, name, autocomplete: 'new-password',
@@ -241,6 +244,52 @@ function field(container, name, prop, isRequired, current, labels) {
   wrap.append(el('p', { class: 'field-error', id: 'error-' + name, hidden: '' }));
   container.append(wrap);
   return { name, value, removal };
+}
+
+// A map setting as key/value rows, one empty row to add to. Values of a secret map are write-only:
+// stored ones are never shown, rows typed in replace them all, and no rows keep them.
+function mapEditor(wrap, id, name, prop, isRequired, current) {
+  const secret = isSecret(prop);
+  const rows = el('div', { class: 'map-rows', id });
+  const entries = [];
+  const addRow = (key = '', val = '') => {
+    const keyInput = el('input', { type: 'text', class: 'map-key', 'aria-label': name + ' name', spellcheck: 'false', value: key });
+    const valInput = el('input', { type: secret ? 'password' : 'text', class: 'map-value', 'aria-label': name + ' value',
+      autocomplete: secret ? 'new-password' : 'off', spellcheck: 'false', value: val });
+    const remove = el('button', { type: 'button', class: 'map-remove', title: 'Remove this row' }, '×');
+    const row = el('div', { class: 'map-row' }, keyInput, valInput, remove);
+    const entry = { keyInput, valInput };
+    remove.addEventListener('click', () => {
+      row.remove();
+      entries.splice(entries.indexOf(entry), 1);
+    });
+    entries.push(entry);
+    rows.append(row);
+  };
+  const stored = secret && current && current.set === true;
+  if (!secret && current && typeof current === 'object') {
+    for (const [key, val] of Object.entries(current)) addRow(key, String(val));
+  }
+  addRow();
+  const add = el('button', { type: 'button', class: 'map-add' }, 'Add a row');
+  add.addEventListener('click', () => addRow());
+  wrap.append(rows, add);
+  let clear = null;
+  if (stored) {
+    wrap.append(el('p', { class: 'secret-note' }, 'Values are stored (encrypted). They are never shown; rows typed here replace them all.'));
+    if (!isRequired) {
+      clear = el('input', { type: 'checkbox', id: 'clear-' + name });
+      wrap.append(el('label', { class: 'checkbox', for: 'clear-' + name }, clear, 'Remove the stored values'));
+    }
+  }
+  return () => {
+    if (clear && clear.checked) return { clear: true };
+    const map = {};
+    for (const { keyInput, valInput } of entries) {
+      if (keyInput.value.trim() !== '') map[keyInput.value.trim()] = valInput.value;
+    }
+    return Object.keys(map).length === 0 ? undefined : map;
+  };
 }
 
 // x-enumLabels as an object {value: label} or as a list parallel to enum; "value — label" when both say something.

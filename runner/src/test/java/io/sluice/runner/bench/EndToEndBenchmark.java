@@ -41,8 +41,9 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
  *       {@code sluice serve} in this process (spool with {@code fsync: always}, the default),
  *       which validates, spools and delivers them through the Kinesis destination.</li>
  * </ol>
- * Rounds alternate, each into a fresh 4-shard stream; the best round of each counts. Both share
- * the machine's 2 cores with kinesalite, so every cycle Sluice spends per event shows.
+ * Each round starts a fresh kinesalite (it keeps every record in memory) and runs both, each into
+ * a 4-shard stream; the best round of each counts. Both share the machine's 2 cores with
+ * kinesalite, so every cycle Sluice spends per event shows.
  * Run: {@code bench/run e2e} or this class's {@code main [events] [rounds]}.
  */
 public final class EndToEndBenchmark {
@@ -61,25 +62,24 @@ public final class EndToEndBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        try (Kinesalite kinesis = Kinesalite.start()) {
-            run(kinesis, 5_000, 1, false); // warm-up: JIT, connections, the server
-            Result result = run(kinesis, events, rounds, true);
-            System.out.printf("RESULT e2e events=%d putrecords-4-threads=%.0f ev/s sluice-http-to-kinesis=%.0f ev/s ratio=%.2f%n",
-                    events, result.baselineEventsPerSecond(), result.sluiceEventsPerSecond(), result.ratio());
-        }
+        run(5_000, 1, false); // warm-up: JIT, connections
+        Result result = run(events, rounds, true);
+        System.out.printf("RESULT e2e events=%d putrecords-4-threads=%.0f ev/s sluice-http-to-kinesis=%.0f ev/s ratio=%.2f%n",
+                events, result.baselineEventsPerSecond(), result.sluiceEventsPerSecond(), result.ratio());
     }
 
-    static Result run(Kinesalite kinesis, int events, int rounds, boolean print) throws Exception {
+    static Result run(int events, int rounds, boolean print) throws Exception {
         List<byte[]> bodies = bodies(events / PER_REQUEST);
         List<PutRecordsRequestEntry> records = records(bodies);
         double baseline = 0;
         double sluice = 0;
-        try (KinesisAsyncClient client = kinesis.newClient()) {
-            for (int round = 1; round <= rounds; round++) {
+        for (int round = 1; round <= rounds; round++) {
+            try (Kinesalite kinesis = Kinesalite.start(); KinesisAsyncClient client = kinesis.newClient()) {
                 double b = producer(client, stream(kinesis, "producer", round), records);
                 double s = sluice(kinesis, stream(kinesis, "sluice", round), bodies);
                 if (print) {
                     System.out.printf("round %d: producer %.0f ev/s, sluice %.0f ev/s%n", round, b, s);
+                    System.out.flush();
                 }
                 baseline = Math.max(baseline, b);
                 sluice = Math.max(sluice, s);

@@ -53,7 +53,8 @@ class CommandLineTest {
                     writeKey: valid-key-1
                     destinations:
                       - type: kinesis
-                        settings: {region: us-east-1, stream: events}
+                        settings: {region: us-east-1, stream: events, endpoint: "http://127.0.0.1:1",
+                                   accessKeyId: AKIDVALIDATE, secretAccessKey: validate-secret-1}
                 """);
 
         Cli result = Cli.run("validate", "--config", config.toString(), "--plugins", dir.toString());
@@ -83,6 +84,28 @@ class CommandLineTest {
                 .contains("sources[0].destinations[0].settings.accessKeyId")
                 .doesNotContain("the-secret-write-key")
                 .doesNotContain("the-aws-secret");
+    }
+
+    @Test
+    void validateOpensEachDestinationSoOneThatCannotStartIsInvalidAndItsSecretIsBlanked() throws Exception {
+        Path config = Files.writeString(dir.resolve("open.yaml"), """
+                sources:
+                  - name: web
+                    writeKey: k
+                    destinations:
+                      - type: memory
+                        name: fine
+                        settings: {instance: validate-fine}
+                      - type: memory
+                        name: broken
+                        settings: {instance: validate-broken, mode: fail-open, apiKey: the-memory-key-77}
+                """);
+
+        Cli result = Cli.run("validate", "--config", config.toString());
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+        assertThat(result.err()).contains("broken: the memory destination cannot be opened: cannot connect with key ******")
+                .doesNotContain("fine:").doesNotContain("the-memory-key-77");
     }
 
     @Test
@@ -150,9 +173,28 @@ class CommandLineTest {
 
     @Test
     void tailRejectsAnUnknownStartingPosition() {
-        Cli result = Cli.run("tail", "--stream", "events", "--from", "yesterday");
+        Cli result = Cli.run("tail", "--type", "kinesis", "--settings", "s.json", "--from", "yesterday");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("--from must be trim-horizon or latest");
+        assertThat(result.err()).contains("--from must be earliest or latest");
+    }
+
+    @Test
+    void tailNeedsADestinationOrATypeButNotBoth() {
+        assertThat(Cli.run("tail").exitCode()).isEqualTo(2);
+        assertThat(Cli.run("tail", "--type", "kinesis").exitCode()).isEqualTo(2);
+        assertThat(Cli.run("tail", "--type", "kinesis", "--settings", "s.json", "--destination", "x", "--config", "c.yaml")
+                .exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void tailOfADestinationWithoutAReaderSaysSo() throws Exception {
+        Path settings = Files.writeString(dir.resolve("memory.json"), "{\"instance\": \"tail-memory\"}");
+
+        Cli result = Cli.run("tail", "--type", "memory", "--settings", settings.toString(), "--timeout", "1s");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("the memory destination cannot be read back")
+                .contains("DestinationProvider.reader");
     }
 }

@@ -89,6 +89,8 @@ class QuickStartTest {
                 .matches(template("  curl -u KEY: -d x http://127.0.0.1:8088/v1/track"));
         assertThat("  curl -u 0123456789abcdef0123456789abcdef: -d y http://127.0.0.1:41234/v1/track")
                 .doesNotMatch(template("  curl -u KEY: -d x http://127.0.0.1:8088/v1/track"));
+        assertThat("  ./sluice tail --settings /tmp/sluice-local123/kinesis-local.json")
+                .matches(template("  ./sluice tail --settings /tmp/sluice-local.../kinesis-local.json"));
     }
 
     /** CI's fresh machine may lack curl; the tests run as root there, as the browser tests' apt-get does. */
@@ -119,14 +121,21 @@ class QuickStartTest {
         return block.group(1).lines().toList();
     }
 
-    /** A shown line as a pattern: KEY is this run's write key, PORT a port, 8088 the port serve got. */
+    /**
+     * A shown line as a pattern: KEY is this run's write key, PORT a port, 8088 the port serve got,
+     * and /tmp/sluice-local... this run's folder in the temporary directory.
+     */
     static String template(String shown) {
         StringBuilder pattern = new StringBuilder();
-        Matcher token = Pattern.compile("KEY|PORT|8088").matcher(shown);
+        Matcher token = Pattern.compile("KEY|PORT|8088|/tmp/sluice-local\\.\\.\\.").matcher(shown);
         int at = 0;
         while (token.find()) {
             pattern.append(Pattern.quote(shown.substring(at, token.start())));
-            pattern.append(token.group().equals("KEY") ? "[0-9a-f]{32}" : "\\d{2,5}");
+            pattern.append(switch (token.group()) {
+                case "KEY" -> "[0-9a-f]{32}";
+                case "PORT", "8088" -> "\\d{2,5}";
+                default -> "\\S+/sluice-local\\d+";
+            });
             at = token.end();
         }
         return pattern.append(Pattern.quote(shown.substring(at))).toString();

@@ -43,9 +43,20 @@ class KinesisEndToEndTest {
                 + extraSettings;
     }
 
-    static Cli tail(String stream, int max) {
-        return Cli.run("tail", "--stream", stream, "--endpoint", kinesis.endpoint().toString(), "--region", "us-east-1",
+    /** sluice tail of the configured destination, by name, as an operator would follow it. */
+    Cli tail(String stream, int max) throws java.io.IOException {
+        Path config = java.nio.file.Files.writeString(dir.resolve("tail-" + stream + ".yaml"), config(stream, ""));
+        return Cli.run("tail", "--destination", "web/kinesis", "--config", config.toString(),
                 "--from", "trim-horizon", "--max", Integer.toString(max), "--timeout", "60s");
+    }
+
+    /** sluice tail of a type with settings of its own. */
+    Cli tailType(String stream, int max) throws java.io.IOException {
+        Path settings = java.nio.file.Files.writeString(dir.resolve("tail-" + stream + ".json"), """
+                {"region": "us-east-1", "stream": "%s", "endpoint": "%s", "accessKeyId": "local", "secretAccessKey": "local"}
+                """.formatted(stream, kinesis.endpoint()));
+        return Cli.run("tail", "--type", "kinesis", "--settings", settings.toString(),
+                "--from", "earliest", "--max", Integer.toString(max), "--timeout", "60s");
     }
 
     static List<JsonNode> lines(Cli tail) throws Exception {
@@ -97,7 +108,7 @@ class KinesisEndToEndTest {
         try (TestSluice sluice = TestSluice.start(dir, config("json-events", "          payloadEncoding: json\n"))) {
             assertThat(sluice.post("/v1/batch", batch.toString(), basic(KEY)).statusCode()).isEqualTo(200);
 
-            Cli tail = tail("json-events", 8);
+            Cli tail = tailType("json-events", 8);
 
             assertThat(tail.exitCode()).as(tail.err()).isZero();
             List<JsonNode> records = lines(tail);
@@ -109,21 +120,36 @@ class KinesisEndToEndTest {
     }
 
     @Test
-    void tailWithMaxFailsWhenTheTimeoutComesFirst() {
+    void tailWithMaxFailsWhenTheTimeoutComesFirst() throws Exception {
         kinesis.createStream("quiet", 1);
+        Path config = java.nio.file.Files.writeString(dir.resolve("quiet.yaml"), config("quiet", ""));
 
-        Cli tail = Cli.run("tail", "--stream", "quiet", "--endpoint", kinesis.endpoint().toString(),
+        Cli tail = Cli.run("tail", "--destination", "web/kinesis", "--config", config.toString(),
                 "--from", "latest", "--max", "1", "--timeout", "1s");
 
         assertThat(tail.exitCode()).isEqualTo(1);
-        assertThat(tail.err()).contains("0 of 1 record(s) arrived before the timeout");
+        assertThat(tail.err()).contains("0 of 1 message(s) arrived before the timeout");
     }
 
     @Test
-    void tailOfAMissingStreamIsAClearError() {
-        Cli tail = Cli.run("tail", "--stream", "no-such-stream", "--endpoint", kinesis.endpoint().toString());
+    void tailOfAMissingStreamIsAClearErrorThatShowsNoSecret() throws Exception {
+        Path config = java.nio.file.Files.writeString(dir.resolve("missing.yaml"),
+                config("no-such-stream", "").replace("secretAccessKey: local", "secretAccessKey: tail-secret-4242"));
+
+        Cli tail = Cli.run("tail", "--destination", "web/kinesis", "--config", config.toString(), "--timeout", "5s");
 
         assertThat(tail.exitCode()).isEqualTo(1);
-        assertThat(tail.err()).contains("stream no-such-stream not found");
+        assertThat(tail.err()).contains("reading web/kinesis (kinesis) failed").contains("no-such-stream")
+                .doesNotContain("tail-secret-4242");
+    }
+
+    @Test
+    void tailOfAnUnknownDestinationNamesTheKnownOnes() throws Exception {
+        Path config = java.nio.file.Files.writeString(dir.resolve("named.yaml"), config("events", ""));
+
+        Cli tail = Cli.run("tail", "--destination", "web/nope", "--config", config.toString());
+
+        assertThat(tail.exitCode()).isEqualTo(1);
+        assertThat(tail.err()).contains("no destination named web/nope").contains("web/kinesis");
     }
 }

@@ -20,7 +20,7 @@ class LocalDefaultTest {
         assertThat(run.banner())
                 .contains("{\"userId\":\"user_1\",\"event\":\"User Registered\",\"properties\":{\"plan\":\"Pro Annual\",\"account_type\":\"Facebook\"}}")
                 .contains("/v1/track")
-                .containsPattern("\\./sluice tail --stream events --endpoint http://127\\.0\\.0\\.1:\\d+ --region us-east-1");
+                .containsPattern("\\./sluice tail --type kinesis --settings \\S+kinesis-local\\.json --from earliest");
         assertThat(run.curlStatus()).isEqualTo(200);
         assertThat(run.tailExitCode()).isZero();
         assertThat(run.tailOutput()).contains("\"partitionKey\":\"user_1\"").contains("User Registered");

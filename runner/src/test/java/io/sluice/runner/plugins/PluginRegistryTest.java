@@ -41,6 +41,19 @@ class PluginRegistryTest {
     }
 
     @Test
+    void aFolderWithAJarIsOnePluginAndAFolderWithoutOneIsSkipped() throws Exception {
+        Path plugins = Files.createDirectory(work.resolve("plugins"));
+        Path folder = Files.createDirectories(plugins.resolve("tiny").resolve("lib"));
+        Files.move(PluginJars.provider(work, "tiny.jar", "org.example.tiny", "TinyProvider", "tiny"), folder.resolve("tiny.jar"));
+        Files.createDirectories(plugins.resolve("notes"));
+
+        PluginRegistry registry = PluginRegistry.load(Optional.of(plugins));
+
+        assertThat(registry.find("tiny")).hasValueSatisfying(p -> assertThat(p.origin()).endsWith("tiny"));
+        assertThat(registry.ids()).contains("kinesis", "tiny").doesNotContain("notes");
+    }
+
+    @Test
     void aJarWithoutAProviderIsAClearError() throws Exception {
         Path plugins = Files.createDirectory(work.resolve("plugins"));
         Files.move(PluginJars.withoutProvider(work, "empty.jar"), plugins.resolve("empty.jar"));

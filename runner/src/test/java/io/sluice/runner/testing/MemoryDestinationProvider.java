@@ -36,6 +36,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
                     .description("How the destination answers; fail-open throws from open(), quoting apiKey."))
             .add(Setting.bool("healthy").defaultValue(true).description("What health() reports."))
             .add(Setting.secret("apiKey").optional().description("A secret that must never be shown."))
+            .add(Setting.map("headers").sensitive().optional().description("Secret header values, as a webhook has."))
             .build();
 
     /** The destination created with {@code instance}, once the server has built it. */
@@ -72,6 +73,7 @@ public final class MemoryDestinationProvider implements DestinationProvider {
     public Destination create(Settings settings) {
         MemoryDestination destination = new MemoryDestination(settings.string("mode"), settings.bool("healthy"),
                 settings.secret("apiKey").map(Secret::reveal).orElse(""), deliveredTo(settings.string("instance")));
+        settings.secretMap("headers").forEach((k, v) -> destination.headers.put(k, v.reveal()));
         INSTANCES.put(settings.string("instance"), destination);
         return destination;
     }
@@ -86,6 +88,8 @@ public final class MemoryDestinationProvider implements DestinationProvider {
         private volatile boolean closed;
 
         private final String apiKey;
+        /** The headers setting, revealed: what the plugin got. */
+        public final Map<String, String> headers = new ConcurrentHashMap<>();
 
         private final List<Event> shared;
 

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -52,6 +53,32 @@ public final class PluginJars {
         return jar(dir.resolve(jarName), classes, pkg + "." + className + "\n");
     }
 
+    /**
+     * A jar with one provider {@code pkg.className} of id {@code id} whose {@code description()} is
+     * {@code descriptionExpression}, compiled against the SPI and {@code libraries}.
+     */
+    public static Path describing(Path dir, String jarName, String pkg, String className, String id,
+                                  String descriptionExpression, List<Path> libraries) throws IOException {
+        String source = """
+                package %1$s;
+
+                import io.sluice.spi.Destination;
+                import io.sluice.spi.DestinationProvider;
+                import io.sluice.spi.settings.Settings;
+                import io.sluice.spi.settings.SettingsSchema;
+
+                public final class %2$s implements DestinationProvider {
+                    public String id() { return "%3$s"; }
+                    public String integrationName() { return "Described %3$s"; }
+                    public String description() { return %4$s; }
+                    public SettingsSchema settingsSchema() { return SettingsSchema.builder().build(); }
+                    public Destination create(Settings settings) { throw new UnsupportedOperationException(); }
+                }
+                """.formatted(pkg, className, id, descriptionExpression);
+        Path classes = compile(dir, pkg, className, source, libraries);
+        return jar(dir.resolve(jarName), classes, pkg + "." + className + "\n");
+    }
+
     /** A jar with a class but no services entry. */
     public static Path withoutProvider(Path dir, String jarName) throws IOException {
         Path classes = compile(dir, "org.example.none", "NotAPlugin", "package org.example.none; public final class NotAPlugin {}");
@@ -65,13 +92,20 @@ public final class PluginJars {
     }
 
     private static Path compile(Path dir, String pkg, String className, String source) throws IOException {
+        return compile(dir, pkg, className, source, List.of());
+    }
+
+    private static Path compile(Path dir, String pkg, String className, String source, List<Path> libraries)
+            throws IOException {
         Path src = Files.createTempDirectory(dir, "src");
         Path file = src.resolve(className + ".java");
         Files.writeString(file, source);
         Path classes = Files.createTempDirectory(dir, "classes");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String spi = Path.of(codeSource(DestinationProvider.class)).toString();
-        int status = javac.run(null, null, null, "--release", "17", "-classpath", spi, "-d", classes.toString(), file.toString());
+        StringBuilder classPath = new StringBuilder(Path.of(codeSource(DestinationProvider.class)).toString());
+        libraries.forEach(lib -> classPath.append(java.io.File.pathSeparator).append(lib));
+        int status = javac.run(null, null, null, "--release", "17", "-classpath", classPath.toString(),
+                "-d", classes.toString(), file.toString());
         if (status != 0) {
             throw new IllegalStateException("the test plugin did not compile");
         }

@@ -12,8 +12,10 @@ public enum SettingType {
     BOOLEAN,
     /** One of a fixed list of strings. */
     ENUM,
-    /** An absolute URI with a scheme, e.g. {@code https://vpce.example:443}. */
+    /** An absolute URI with a host and an allowed scheme ({@code http}, {@code https} unless set), e.g. {@code https://vpce.example:443}; may be secret. */
     URI,
     /** An Amazon Resource Name, {@code arn:partition:service:region:account:resource}. */
-    ARN
+    ARN,
+    /** Names to text values, e.g. HTTP headers; its values may be secret. @since 0.2.0 */
+    MAP
 }

@@ -39,6 +39,7 @@ public final class Settings {
         return Optional.ofNullable((String) values.get(declared(name)));
     }
 
+    /** A secret setting, or a uri setting made secret. */
     public Optional<Secret> secret(String name) {
         return Optional.ofNullable((Secret) values.get(declared(name)));
     }
@@ -59,15 +60,74 @@ public final class Settings {
         return (Boolean) value;
     }
 
+    /** A uri setting; a secret one is revealed here, so never log or print what this returns. */
     public Optional<URI> uri(String name) {
-        return Optional.ofNullable((URI) values.get(declared(name)));
+        Object value = values.get(declared(name));
+        return Optional.ofNullable(value instanceof Secret s ? URI.create(s.reveal()) : (URI) value);
+    }
+
+    /**
+     * A map setting whose values are not secret; empty map when absent.
+     *
+     * @throws IllegalArgumentException for a map whose values are secret: read it with {@link #secretMap}
+     * @since 0.2.0
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> map(String name) {
+        if (schema.setting(declared(name)).map(Setting::isSecret).orElse(false)) {
+            throw new IllegalArgumentException("setting " + name + " holds secrets; read it with secretMap");
+        }
+        return (Map<String, String>) values.getOrDefault(name, Map.of());
+    }
+
+    /**
+     * A map setting made {@link Setting#sensitive()}, each value a {@link Secret}; empty map when absent.
+     *
+     * @since 0.2.0
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Secret> secretMap(String name) {
+        if (!schema.setting(declared(name)).map(Setting::isSecret).orElse(false)) {
+            throw new IllegalArgumentException("setting " + name + " holds no secrets; read it with map");
+        }
+        return (Map<String, Secret>) values.getOrDefault(name, Map.of());
     }
 
     /** The values with every secret replaced by {@link Secret#MASK}: safe to show or export. */
     public Map<String, Object> masked() {
         Map<String, Object> copy = new LinkedHashMap<>();
-        values.forEach((k, v) -> copy.put(k, v instanceof Secret ? Secret.MASK : v));
+        values.forEach((k, v) -> copy.put(k, mask(v)));
         return copy;
+    }
+
+    /**
+     * Every secret value these settings hold, revealed: for a runner to blank out of what a plugin
+     * writes (exception messages, health). Never show what this returns.
+     *
+     * @since 0.2.0
+     */
+    public java.util.List<String> secretValues() {
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        for (Object v : values.values()) {
+            if (v instanceof Secret s) {
+                secrets.add(s.reveal());
+            } else if (v instanceof Map<?, ?> m) {
+                m.values().stream().filter(Secret.class::isInstance).map(x -> ((Secret) x).reveal()).forEach(secrets::add);
+            }
+        }
+        return secrets;
+    }
+
+    private static Object mask(Object value) {
+        if (value instanceof Secret) {
+            return Secret.MASK;
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<Object, Object> masked = new LinkedHashMap<>();
+            m.forEach((k, v) -> masked.put(k, v instanceof Secret ? Secret.MASK : v));
+            return masked;
+        }
+        return value;
     }
 
     private String declared(String name) {

@@ -58,7 +58,7 @@ public final class SettingsSchema {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Setting setting : settings.values()) {
             Object given = raw.get(setting.name());
-            if (given == null || (given instanceof String s && s.isBlank())) {
+            if (given == null || (given instanceof String s && s.isBlank()) || (given instanceof Map<?, ?> m && m.isEmpty())) {
                 if (setting.presence() == Setting.Presence.REQUIRED) {
                     errors.add(new SettingError(setting.name(), "required", setting.name() + ": is required"));
                 }
@@ -86,19 +86,36 @@ public final class SettingsSchema {
         return new Checked(typed, errors);
     }
 
+    /**
+     * The value is quoted only where it cannot hold a secret: never for a secret, a map (its values
+     * may be tokens even when the type is wrong) or a URI (URLs carry tokens), nor for anything
+     * that is not a plain scalar.
+     */
     private static SettingError errorFor(Setting setting, Violation violation, Object given) {
         String message = setting.name() + ": " + violation.message();
-        if (!setting.isSecret()) {
+        boolean quotable = !setting.isSecret() && setting.type() != SettingType.MAP && setting.type() != SettingType.URI
+                && (given instanceof String || given instanceof Number || given instanceof Boolean);
+        if (quotable) {
             message += " (got '" + given + "')";
         }
         return new SettingError(setting.name(), violation.rule(), message);
     }
 
-    /** The declaration as a JSON Schema 2020-12 document. Secrets are {@code writeOnly} and have no default. */
+    /**
+     * The declaration as a JSON Schema 2020-12 document. Secrets are {@code writeOnly} and have no
+     * default. Each property carries its form label as {@code title}, its position as
+     * {@code x-order} (the declared order, or declaration order) and its group as {@code x-group};
+     * choices are an {@code enum}, with {@code x-enumLabels} where labels differ from values.
+     */
     public String toJsonSchema() {
         Map<String, Object> properties = new LinkedHashMap<>();
+        int position = 0;
         for (Setting setting : settings.values()) {
-            properties.put(setting.name(), propertySchema(setting));
+            position++;
+            Map<String, Object> p = propertySchema(setting);
+            p.put("x-order", setting.order().orElse(position));
+            setting.group().ifPresent(g -> p.put("x-group", g));
+            properties.put(setting.name(), p);
         }
         Map<String, Object> schema = new LinkedHashMap<>();
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -114,16 +131,33 @@ public final class SettingsSchema {
 
     private static Map<String, Object> propertySchema(Setting setting) {
         Map<String, Object> p = new LinkedHashMap<>();
+        p.put("title", setting.label());
         switch (setting.type()) {
             case INTEGER -> p.put("type", "integer");
             case BOOLEAN -> p.put("type", "boolean");
             case ENUM -> {
                 p.put("type", "string");
                 p.put("enum", setting.allowedValues());
+                if (!setting.valueLabels().isEmpty()) {
+                    Map<String, Object> labels = new LinkedHashMap<>();
+                    setting.allowedValues().forEach(v -> labels.put(v, setting.valueLabels().getOrDefault(v, v)));
+                    p.put("x-enumLabels", labels);
+                }
             }
             case URI -> {
                 p.put("type", "string");
                 p.put("format", "uri");
+                p.put("pattern", "^(?i:" + String.join("|", setting.schemes()) + ")://");
+                if (setting.isSecret()) {
+                    p.put("writeOnly", true);
+                }
+            }
+            case MAP -> {
+                p.put("type", "object");
+                p.put("additionalProperties", Map.of("type", "string"));
+                if (setting.isSecret()) {
+                    p.put("writeOnly", true);
+                }
             }
             case ARN -> {
                 p.put("type", "string");

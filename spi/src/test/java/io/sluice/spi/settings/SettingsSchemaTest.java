@@ -113,12 +113,12 @@ class SettingsSchemaTest {
         String schema = ExampleProvider.SCHEMA.toJsonSchema();
         assertThat(schema)
                 .startsWith("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\"")
-                .contains("\"stream\":{\"type\":\"string\",\"description\":\"Where events go.\",\"x-sluice-type\":\"string\"}")
-                .contains("\"encoding\":{\"type\":\"string\",\"enum\":[\"base64\",\"json\"],\"description\":\"Payload encoding.\","
-                        + "\"x-sluice-type\":\"enum\",\"default\":\"base64\"}")
-                .contains("\"batchSize\":{\"type\":\"integer\",\"description\":\"Events per request.\",\"x-sluice-type\":\"integer\"")
+                .contains("\"stream\":{\"title\":\"stream\",\"type\":\"string\",\"description\":\"Where events go.\",\"x-sluice-type\":\"string\",\"x-order\":1}")
+                .contains("\"encoding\":{\"title\":\"encoding\",\"type\":\"string\",\"enum\":[\"base64\",\"json\"],\"description\":\"Payload encoding.\","
+                        + "\"x-sluice-type\":\"enum\",\"default\":\"base64\",\"x-order\":2}")
+                .contains("\"batchSize\":{\"title\":\"batchSize\",\"type\":\"integer\",\"description\":\"Events per request.\",\"x-sluice-type\":\"integer\"")
                 .contains("\"minimum\":1", "\"maximum\":500", "\"default\":500")
-                .contains("\"password\":{\"type\":\"string\",\"format\":\"password\",\"writeOnly\":true")
+                .contains("\"password\":{\"title\":\"password\",\"type\":\"string\",\"format\":\"password\",\"writeOnly\":true")
                 .contains("\"required\":[\"stream\"]")
                 .endsWith("\"additionalProperties\":false}");
     }
