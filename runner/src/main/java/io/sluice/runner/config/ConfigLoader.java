@@ -60,6 +60,21 @@ public final class ConfigLoader {
     private static final Set<String> SOURCE_FIELDS = Set.of("name", "writeKey", "destinations", "allowedOrigins");
     private static final Set<String> DESTINATION_FIELDS = Set.of("type", "name", "settings", "delivery");
 
+    /**
+     * Every key the file may hold, by the path of the mapping that holds it ({@code ""} is the root;
+     * {@code []} stands for any list item). docs/configuration.md is checked against it.
+     */
+    public static final Map<String, Set<String>> KEYS = Map.of(
+            "", ROOT_FIELDS,
+            "server", SERVER_FIELDS,
+            "deadLetter", DEAD_LETTER_FIELDS,
+            "spool", SPOOL_FIELDS,
+            "delivery", DELIVERY_FIELDS,
+            "sources[]", SOURCE_FIELDS,
+            "sources[].destinations[]", DESTINATION_FIELDS,
+            "sources[].destinations[].delivery", DELIVERY_FIELDS,
+            "admin", ADMIN_FIELDS);
+
     private static final java.util.regex.Pattern INSTANCE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final PluginRegistry registry;
