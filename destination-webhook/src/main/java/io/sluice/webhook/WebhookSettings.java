@@ -46,7 +46,6 @@ record WebhookSettings(List<URI> urls, Map<String, Secret> headers, Optional<Sec
                     .description("HTTP headers sent with every request, e.g. Authorization. Their values are "
                             + "kept secret: never shown or logged."))
             .add(Setting.secret(SHARED_SECRET).optional().label("Shared secret").group("Endpoint").order(3)
-                    .validator(Validators.matches("not_empty", "(?s).+", "at least one character"))
                     .description("Signs every request: X-Signature carries the hex HMAC-SHA1 of the exact body "
                             + "bytes under this secret, as Segment's Webhooks destination does."))
             .add(Setting.integer(TIMEOUT_SECONDS).defaultValue(10).label("Timeout (seconds)").group("Delivery")
