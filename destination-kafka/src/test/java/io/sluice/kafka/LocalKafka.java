@@ -138,8 +138,13 @@ final class LocalKafka implements AutoCloseable {
     }
 
     void createTopic(String topic, int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    void createTopic(String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+                    .all().get(60, TimeUnit.SECONDS);
             // Created is not yet known to every listener: wait until each partition has a leader.
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (true) {
