@@ -34,10 +34,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and a SASL_PLAINTEXT one with SCRAM-SHA-256/512 for user {@link #USER}. It can be stopped and
  * started again on the same ports and data.
  */
-final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements AutoCloseable {
 
-    static final String USER = "sluice-user";
-    static final String PASSWORD = "scram-pa55word-right";
+    public static final String USER = "sluice-user";
+    public static final String PASSWORD = "scram-pa55word-right";
 
     private final Path dir;
     private final int port;
@@ -53,7 +53,7 @@ final class LocalKafka implements AutoCloseable {
     }
 
     /** Formats a fresh log directory, starts the broker and adds the SCRAM user. */
-    static LocalKafka start() {
+    public static LocalKafka start() {
         try {
             LocalKafka kafka = new LocalKafka(Files.createTempDirectory("sluice-kafka-"));
             kafka.writeConfig();
@@ -67,11 +67,11 @@ final class LocalKafka implements AutoCloseable {
         }
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
-    String saslBootstrap() {
+    public String saslBootstrap() {
         return "127.0.0.1:" + saslPort;
     }
 
@@ -113,7 +113,7 @@ final class LocalKafka implements AutoCloseable {
     }
 
     /** Stops the broker the way an operator does (SIGTERM, a clean shutdown). */
-    void stop() {
+    public void stop() {
         if (process == null) {
             return;
         }
@@ -129,7 +129,7 @@ final class LocalKafka implements AutoCloseable {
     }
 
     /** Starts the stopped broker again, with the same ports and data. */
-    void restart() {
+    public void restart() {
         try {
             startProcess();
         } catch (IOException e) {
@@ -137,11 +137,11 @@ final class LocalKafka implements AutoCloseable {
         }
     }
 
-    void createTopic(String topic, int partitions) {
+    public void createTopic(String topic, int partitions) {
         createTopic(topic, partitions, Map.of());
     }
 
-    void createTopic(String topic, int partitions, Map<String, String> configs) {
+    public void createTopic(String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
                     .all().get(60, TimeUnit.SECONDS);
@@ -167,7 +167,7 @@ final class LocalKafka implements AutoCloseable {
     }
 
     /** Every record of the topic, from the beginning of each partition to its end now. */
-    List<ConsumerRecord<byte[], byte[]>> records(String topic) {
+    public List<ConsumerRecord<byte[], byte[]>> records(String topic) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -279,7 +279,7 @@ final class LocalKafka implements AutoCloseable {
     }
 
     /** The set of topics, for tests that check one is missing. */
-    Set<String> topics() {
+    public Set<String> topics() {
         try (Admin admin = admin()) {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
