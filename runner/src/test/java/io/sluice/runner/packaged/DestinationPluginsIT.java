@@ -108,13 +108,19 @@ class DestinationPluginsIT {
             Run run = sluice("conformance", "--plugin", WEBHOOK_PLUGIN.toString(), "--settings", settings.toString(),
                     "--timeout", "20s", "--without", "PARTIAL_FAILURES");
 
+            // A webhook cannot read back what it sent: the read-back checks skip here (the module's
+            // WebhookConformanceTest runs them all with its receiver), and the exit is 1, "not proven".
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
             assertThat(run.out()).startsWith("Sluice conformance suite: webhook (Webhooks)")
                     .contains("PASS  discovery_serviceLoaderFindsProvider", "PASS  settings_secretsNeverAppearInLogs",
-                            "PASS  delivery_oneOutcomePerEvent", "PASS  delivery_deliverReturnsWithoutWaiting")
-                    .doesNotContain("FAIL  ");
+                            "PASS  delivery_deliverReturnsWithoutWaiting", "SKIP  spec_trackExampleDelivered: no target reader")
+                    .doesNotContain("FAIL  ")
+                    .endsWith("15 passed, 0 failed, 24 skipped\n");
             assertThat(run.out() + run.err()).doesNotContain(SECRET);
-            assertThat(signed.get()).as("requests signed with the shared secret").isPositive();
-            assertThat(unsigned.get()).as("requests whose X-Signature the receiver could not verify").isZero();
+            // The secret checks deliver with canary secrets of the suite's own, signed with those: only the
+            // deliveries under the configured secret verify here, and there must be some.
+            assertThat(signed.get()).as("requests the receiver verified under the shared secret (%d others)", unsigned.get())
+                    .isPositive();
         } finally {
             receiver.stop(0);
         }
