@@ -80,6 +80,12 @@ class KafkaConformanceTest extends DestinationConformanceTest {
                 return List.copyOf(arrived);
             }
 
+            /** The broker process frozen for {@code delay}: every request in that time is answered late. */
+            @Override
+            public void delayResponses(int requests, Duration delay) {
+                kafka.freeze(delay);
+            }
+
             @Override
             public void close() {
                 reader.close();

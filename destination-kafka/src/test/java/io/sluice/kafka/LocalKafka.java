@@ -128,6 +128,35 @@ public final class LocalKafka implements AutoCloseable {
         process = null;
     }
 
+    /**
+     * Freezes the broker process (SIGSTOP) for {@code duration}, then lets it go on (SIGCONT): a broker
+     * that answers late, without losing a connection. Returns at once.
+     */
+    public void freeze(Duration duration) {
+        long pid = process.pid();
+        signal("STOP", pid);
+        Thread thaw = new Thread(() -> {
+            sleep(duration);
+            signal("CONT", pid);
+        }, "local-kafka-thaw");
+        thaw.setDaemon(true);
+        thaw.start();
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts the stopped broker again, with the same ports and data. */
     public void restart() {
         try {

@@ -119,15 +119,16 @@ final class WebhookDestination implements Destination {
     }
 
     private CompletableFuture<Outcome> post(URI url, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                .timeout(settings.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Sluice-Webhooks/1.0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        settings.headers().forEach((name, value) -> request.header(name, value.reveal()));
-        signature.ifPresent(s -> request.header(Signature.HEADER, s.of(body)));
         CompletableFuture<HttpResponse<Void>> call;
         try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                    .timeout(settings.timeout())
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Sluice-Webhooks/1.0")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            // A header value the client refuses (a line break, say) fails this request, not deliver().
+            settings.headers().forEach((name, value) -> request.header(name, value.reveal()));
+            signature.ifPresent(s -> request.header(Signature.HEADER, s.of(body)));
             call = client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);

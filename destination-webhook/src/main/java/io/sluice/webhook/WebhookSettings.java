@@ -114,7 +114,12 @@ record WebhookSettings(List<URI> urls, Map<String, Secret> headers, Optional<Sec
             if (!s.has(HEADERS)) {
                 return Optional.empty();
             }
-            for (String name : s.secretMap(HEADERS).keySet()) {
+            for (Map.Entry<String, Secret> header : s.secretMap(HEADERS).entrySet()) {
+                String name = header.getKey();
+                if (header.getValue().reveal().chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+                    return Optional.of(new SettingError(HEADERS, "header_value", HEADERS + ": the value of " + name
+                            + " must be one line of text, without control characters"));
+                }
                 if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                     return Optional.of(new SettingError(HEADERS, "reserved_header", HEADERS + ": header " + name
                             + " is set by Sluice or the HTTP client and cannot be configured"));

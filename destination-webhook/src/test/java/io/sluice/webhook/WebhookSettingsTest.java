@@ -45,6 +45,8 @@ class WebhookSettingsTest {
                 .singleElement().asString().contains("headers", "X-Signature", "set by Sluice").doesNotContain("forged");
         assertThat(errors(Map.of("urls", "https://a.example/", "headers", Map.of("Authorization", "Basic abc"))))
                 .isEmpty();
+        assertThat(errors(Map.of("urls", "https://a.example/", "headers", Map.of("Authorization", "Bearer a\r\nX-Evil: 1"))))
+                .singleElement().asString().contains("headers", "Authorization", "one line").doesNotContain("Bearer", "Evil");
     }
 
     @Test
