@@ -4,6 +4,7 @@ import io.sluice.spi.BatchLimits;
 import io.sluice.spi.Destination;
 import io.sluice.spi.Health;
 import io.sluice.spi.Outcome;
+import io.sluice.spi.metrics.PluginMetrics;
 import io.sluice.spi.event.Event;
 import io.sluice.spi.settings.Secret;
 import java.util.ArrayList;
@@ -44,7 +45,16 @@ final class KinesisDestination implements Destination {
     private final BatchLimits limits;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.HEALTHY);
 
+    /** Records Kinesis refused one by one in a PutRecords answer (throttled, KMS): for /metrics. */
+    private final PluginMetrics.Counter refusedRecords;
+
     KinesisDestination(KinesisSettings settings, KinesisClients clients) {
+        this(settings, clients, PluginMetrics.NONE);
+    }
+
+    KinesisDestination(KinesisSettings settings, KinesisClients clients, PluginMetrics metrics) {
+        this.refusedRecords = metrics.counter("kinesis_refused_records_total",
+                "Records a PutRecords answer refused one by one (throttled, internal failure, KMS); they are retried");
         this.settings = settings;
         this.clients = clients;
         this.partitionKeys = new PartitionKeys(settings.useMessageId());
@@ -191,6 +201,7 @@ final class KinesisDestination implements Destination {
                         "sequenceNumber", Objects.requireNonNullElse(result.sequenceNumber(), "")));
                 continue;
             }
+            refusedRecords.increment();
             String reason = result.errorCode() + ": " + Objects.requireNonNullElse(result.errorMessage(), "");
             if (ErrorClass.ofRecordError(result.errorCode()) == ErrorClass.CONFIGURATION) {
                 configurationError = reason;

@@ -1,6 +1,7 @@
 package io.sluice.kinesis;
 
 import io.sluice.spi.Destination;
+import io.sluice.spi.DestinationContext;
 import io.sluice.spi.DestinationProvider;
 import io.sluice.spi.read.ArrivalReader;
 import io.sluice.spi.read.ReadFrom;
@@ -37,8 +38,14 @@ public final class KinesisDestinationProvider implements DestinationProvider {
     /** Builds the client only; {@link Destination#open()} makes the first call. */
     @Override
     public Destination create(Settings settings) {
+        return create(settings, DestinationContext.named(ID));
+    }
+
+    /** As {@link #create(Settings)}, publishing its refused-records count through the context. */
+    @Override
+    public Destination create(Settings settings, DestinationContext context) {
         KinesisSettings kinesis = KinesisSettings.from(settings);
-        return new KinesisDestination(kinesis, KinesisClients.create(kinesis));
+        return new KinesisDestination(kinesis, KinesisClients.create(kinesis), context.metrics());
     }
 
     /** Reads every shard of the stream, with the same credentials and endpoint the destination writes with. */

@@ -45,6 +45,47 @@ class FaultInjectionTest {
     }
 
     @Test
+    void refusedRecordsArePublishedAsThePluginsOwnMetric() {
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        io.sluice.spi.metrics.PluginMetrics metrics = new io.sluice.spi.metrics.PluginMetrics() {
+            @Override
+            public Counter counter(String name, String help) {
+                assertThat(name).isEqualTo("kinesis_refused_records_total");
+                return refused::addAndGet;
+            }
+
+            @Override
+            public Histogram histogram(String name, String help, double... buckets) {
+                throw new AssertionError("no histogram expected");
+            }
+        };
+        Map<String, Object> raw = kinesis.settings(stream);
+        raw.put("endpoint", proxy.endpoint().toString());
+        KinesisDestinationProvider provider = new KinesisDestinationProvider();
+        Destination counted = provider.create(provider.settingsSchema().parse(raw), new io.sluice.spi.DestinationContext() {
+            @Override
+            public String instanceName() {
+                return "web/kinesis";
+            }
+
+            @Override
+            public io.sluice.spi.metrics.PluginMetrics metrics() {
+                return metrics;
+            }
+        });
+        try {
+            counted.open();
+            proxy.failRecords(Map.of(0, "ProvisionedThroughputExceededException", 2, "InternalFailure"));
+            List<Outcome> outcomes = counted.deliver(events(3)).toCompletableFuture().join();
+
+            assertThat(outcomes.get(1)).isInstanceOf(Outcome.Delivered.class);
+            assertThat(refused.get()).isEqualTo(2);
+        } finally {
+            counted.close();
+        }
+    }
+
+    @Test
     void onlyTheEntriesThatFailedAreSentAgainAndEverythingArrivesOnce() {
         List<Event> events = events(10);
         proxy.failRecords(Map.of(

@@ -110,23 +110,25 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("setting-maxRecordBytes")).getAttribute("type")).isEqualTo("number");
         assertThat(driver.findElement(By.id("setting-payloadEncoding")).getTagName()).isEqualTo("select");
         assertThat(driver.findElement(By.id("setting-useMessageId")).getAttribute("type")).isEqualTo("checkbox");
-        type("setting-region", "mars-north-1");
-        type("setting-stream", "first");
+        // The region is a choice list (the schema's enum): only the stream can be typed wrong.
+        assertThat(driver.findElement(By.id("setting-region")).getTagName()).isEqualTo("select");
+        new Select(driver.findElement(By.id("setting-region"))).selectByValue("us-east-1");
+        type("setting-stream", "first stream!");
         type("setting-endpoint", kinesis.endpoint().toString());
         type("setting-accessKeyId", "local");
         type("setting-secretAccessKey", CANARY);
         driver.findElement(By.id("save")).click();
-        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error-region")));
-        JsonNode expected = regionError(kinesis);
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error-stream")));
+        JsonNode expected = streamError(kinesis);
         assertThat(error.getText()).contains(expected.get("message").asText()).contains(expected.get("rule").asText());
         assertThat(error.findElement(By.cssSelector("code.rule")).getText()).isEqualTo(expected.get("rule").asText());
         assertThat(driver.findElements(By.cssSelector(".field-error:not([hidden])"))).hasSize(1);
-        assertThat(driver.findElement(By.id("setting-region")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(driver.findElement(By.id("setting-stream")).getAttribute("aria-invalid")).isEqualTo("true");
         screenshot("form-error.png");
         page("form with an error");
 
         // 3. Fix the field.
-        type("setting-region", "us-east-1");
+        type("setting-stream", "first");
         driver.findElement(By.id("save")).click();
         WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(row(NAME)));
         page("overview with the new destination");
@@ -207,9 +209,9 @@ class DashboardBrowserTest {
                 basic(KEY)).statusCode()).isEqualTo(200);
     }
 
-    /** The error the API gives for the region the test types first, to compare with what the page shows. */
-    private JsonNode regionError(Kinesalite kinesis) throws Exception {
-        String body = "{\"type\":\"kinesis\",\"name\":\"web/probe\",\"settings\":{\"region\":\"mars-north-1\",\"stream\":\"first\","
+    /** The error the API gives for the stream the test types first, to compare with what the page shows. */
+    private JsonNode streamError(Kinesalite kinesis) throws Exception {
+        String body = "{\"type\":\"kinesis\",\"name\":\"web/probe\",\"settings\":{\"region\":\"us-east-1\",\"stream\":\"first stream!\","
                 + "\"endpoint\":\"" + kinesis.endpoint() + "\"}}";
         JsonNode answer = AdminClient.JSON.readTree(admin.bearer("POST", "/api/sources/web/destinations", body).body());
         assertThat(answer.get("errors")).hasSize(1);

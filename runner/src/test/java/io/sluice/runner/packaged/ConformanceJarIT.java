@@ -51,18 +51,25 @@ class ConformanceJarIT {
                 {"stream": "conformance", "region": "%s", "endpoint": "%s",
                  "accessKeyId": "AKIDCONFORMANCE", "secretAccessKey": "%s"}
                 """.formatted(Kinesalite.REGION, kinesis.endpoint(), SECRET));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Daws.disableEc2Metadata=true", "-jar", SLUICE_JAR.toString(), "conformance",
+        List<String> args = new ArrayList<>(List.of("conformance",
                 "--plugin", KINESIS_PLUGIN.toString(), "--settings", settings.toString(), "--timeout", "20s"));
         if (!without.isEmpty()) {
-            command.addAll(List.of("--without", without));
+            args.addAll(List.of("--without", without));
         }
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
+        return sluice(args.toArray(String[]::new));
+    }
+
+    /** java -jar sluice.jar ARGS, in a child process. */
+    Run sluice(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Daws.disableEc2Metadata=true", "-jar", SLUICE_JAR.toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("sluice conformance did not finish in 5 minutes");
+            throw new AssertionError("sluice " + args[0] + " did not finish in 5 minutes");
         }
         return new Run(process.exitValue(), read(out), read(err));
     }
@@ -80,6 +87,14 @@ class ConformanceJarIT {
                 .doesNotContain("SKIP  ", "FAIL  ")
                 .endsWith("39 passed, 0 failed, 0 skipped\n");
         assertThat(run.out() + run.err()).doesNotContain(SECRET);
+
+        // What the suite wrote, followed back with the generic tail through the same jar.
+        Run tail = sluice("tail", "--type", "kinesis", "--settings", dir.resolve("kinesis.json").toString(),
+                "--from", "earliest", "--max", "3", "--timeout", "60s");
+        assertThat(tail.exitCode()).as(tail.err()).isZero();
+        assertThat(tail.out().lines().toList()).hasSize(3).allSatisfy(line -> assertThat(line)
+                .startsWith("{\"shardId\":\"shardId-").contains("\"encoding\":\"base64\"").contains("\"event\":{"));
+        assertThat(tail.out() + tail.err()).doesNotContain(SECRET);
     }
 
     @Test
