@@ -82,6 +82,14 @@ class DestinationPluginsIT {
                     .endsWith("39 passed, 0 failed, 0 skipped\n");
             assertThat(run.out() + run.err()).doesNotContain(LocalKafka.PASSWORD);
             assertThat(kafka.records("conformance")).as("what the suite sent is on the topic").isNotEmpty();
+
+            // sluice tail follows the topic through the built-in kafka destination's reader.
+            Run tail = sluice("tail", "--type", "kafka", "--settings", settings.toString(), "--from", "earliest",
+                    "--max", "3", "--timeout", "60s");
+            assertThat(tail.exitCode()).as(tail.out() + tail.err()).isZero();
+            assertThat(tail.out().lines().toList()).hasSize(3)
+                    .allSatisfy(line -> assertThat(line).contains("\"partition\":", "\"offset\":", "\"event\":{"));
+            assertThat(tail.out() + tail.err()).doesNotContain(LocalKafka.PASSWORD);
         }
     }
 
