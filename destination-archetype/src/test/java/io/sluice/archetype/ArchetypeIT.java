@@ -65,7 +65,7 @@ class ArchetypeIT {
         Run destinations = java(ROOT.resolve("runner/target/sluice.jar"), "destinations", "--plugins", plugins.toString());
 
         assertThat(destinations.exitCode()).as(destinations.output()).isZero();
-        assertThat(destinations.output()).contains("webhook  (integrations key \"Webhook\", " + plugins.resolve(jar.getFileName()))
+        assertThat(destinations.output()).contains("ndjson-webhook  (integrations key \"NDJSON Webhook\", " + plugins.resolve(jar.getFileName()))
                 .contains("apiKey").contains("headers");
     }
 

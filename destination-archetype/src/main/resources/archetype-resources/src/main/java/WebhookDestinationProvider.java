@@ -30,12 +30,12 @@ public final class WebhookDestinationProvider implements DestinationProvider {
 
     @Override
     public String id() {
-        return "webhook";
+        return "ndjson-webhook";
     }
 
     @Override
     public String integrationName() {
-        return "Webhook";
+        return "NDJSON Webhook";
     }
 
     @Override

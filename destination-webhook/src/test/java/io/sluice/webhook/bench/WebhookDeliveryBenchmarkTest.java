@@ -1,0 +1,25 @@
+package io.sluice.webhook.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Keeps the benchmark runnable and honest: both contenders get every call to the receiver (the run throws otherwise). */
+class WebhookDeliveryBenchmarkTest {
+
+    @Test
+    void bothContendersDeliverEveryCall() throws Exception {
+        try (WebhookDeliveryBenchmark.Receiver receiver = new WebhookDeliveryBenchmark.Receiver()) {
+            WebhookDeliveryBenchmark.Result result = WebhookDeliveryBenchmark.run(receiver, 1_000, 1, false);
+
+            assertThat(result.httpLoopEventsPerSecond()).isPositive();
+            assertThat(result.sluiceEventsPerSecond()).isPositive();
+            assertThat(receiver.calls()).isEqualTo(2_000);
+        }
+    }
+
+    @Test
+    void eventsAreAboutOneAndAHalfKilobytes() {
+        assertThat(WebhookDeliveryBenchmark.events(100, 1)).allSatisfy(e -> assertThat(e.jsonLength()).isBetween(1200, 1800));
+    }
+}
