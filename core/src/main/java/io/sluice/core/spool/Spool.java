@@ -76,6 +76,8 @@ public final class Spool implements AutoCloseable {
     private long lastSyncNanos = System.nanoTime();
     private long lastTickNanos = System.nanoTime();
     private boolean positionsFailing;
+    /** Every event before this position is deleted already: a tick with the same lowest cursor has nothing to delete. */
+    private long collectedBelow;
     // The writer thread's statements, prepared again after a failed transaction.
     private PreparedStatement insert;
     /** The next event's position; the writer's alone. Positions only grow, so a reader's position stays meaningful. */
@@ -154,16 +156,17 @@ public final class Spool implements AutoCloseable {
                 readers.put(reader.name(), reader);
             }
         }
-        long min = readers.values().stream().mapToLong(rd -> rd.cursor(nextSeq)).min().orElse(nextSeq);
         long[] events = new long[readers.size()];
         long[] eventBytes = new long[readers.size()];
         long[] oldest = new long[readers.size()];
         java.util.Arrays.fill(oldest, -1);
         List<SpoolReader> all = List.copyOf(readers.values());
+        long[] cursors = all.stream().mapToLong(rd -> rd.cursor(nextSeq)).toArray();
         long total = 0;
+        // Every row counts in the spool's size, also one every reader passed that the last run did
+        // not delete before it stopped: the first tick deletes it, and subtracts it.
         try (PreparedStatement q = db.prepareStatement(
-                "SELECT seq, routes, LENGTH(json), received_at_ms FROM events WHERE seq >= ? ORDER BY seq")) {
-            q.setLong(1, min);
+                "SELECT seq, routes, LENGTH(json), received_at_ms FROM events ORDER BY seq")) {
             try (ResultSet r = q.executeQuery()) {
                 while (r.next()) {
                     long seq = r.getLong(1);
@@ -172,7 +175,7 @@ public final class Spool implements AutoCloseable {
                     total += length;
                     for (int i = 0; i < all.size(); i++) {
                         SpoolReader reader = all.get(i);
-                        if (routes.get(reader.id) && seq >= reader.cursor(nextSeq)) {
+                        if (routes.get(reader.id) && seq >= cursors[i]) {
                             events[i]++;
                             eventBytes[i] += length;
                             if (oldest[i] < 0) {
@@ -559,7 +562,6 @@ public final class Spool implements AutoCloseable {
         }
         lastTickNanos = System.nanoTime();
         try {
-            boolean changed = false;
             try (PreparedStatement update = db.prepareStatement("UPDATE readers SET position = ? WHERE id = ?")) {
                 for (SpoolReader reader : readers.values()) {
                     long cursor = reader.takeCursorChange(nextSeq);
@@ -567,32 +569,26 @@ public final class Spool implements AutoCloseable {
                         update.setLong(1, cursor);
                         update.setInt(2, reader.id);
                         update.executeUpdate();
-                        changed = true;
                     }
                 }
             }
             long min = readers.values().stream().filter(r -> !r.removed())
                     .mapToLong(r -> r.cursor(nextSeq)).min().orElse(nextSeq);
             long freed = 0;
-            try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(json)), 0), COUNT(*) FROM events WHERE seq < ?")) {
-                sum.setLong(1, min);
-                try (ResultSet r = sum.executeQuery()) {
-                    if (r.next() && r.getLong(2) > 0) {
-                        freed = r.getLong(1);
+            if (min > collectedBelow) {
+                try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(json)), 0) FROM events WHERE seq < ?");
+                     PreparedStatement delete = db.prepareStatement("DELETE FROM events WHERE seq < ?")) {
+                    sum.setLong(1, min);
+                    try (ResultSet r = sum.executeQuery()) {
+                        freed = r.next() ? r.getLong(1) : 0;
                     }
-                }
-            }
-            if (freed > 0) {
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM events WHERE seq < ?")) {
                     delete.setLong(1, min);
                     delete.executeUpdate();
                 }
-                changed = true;
             }
             db.commit();
-            if (changed && freed > 0) {
-                bytes.addAndGet(-freed);
-            }
+            collectedBelow = Math.max(collectedBelow, min);
+            bytes.addAndGet(-freed);
             if (positionsFailing) {
                 positionsFailing = false;
                 LOG.log(System.Logger.Level.INFO, "the spool writes reader positions again");
