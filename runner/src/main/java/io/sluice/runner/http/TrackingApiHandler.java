@@ -15,7 +15,6 @@ import io.sluice.runner.routing.EventObserver;
 import io.sluice.runner.routing.Pipeline;
 import io.sluice.runner.routing.Source;
 import io.sluice.spi.event.EventType;
-import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
@@ -103,12 +102,10 @@ final class TrackingApiHandler {
         int limit = type.isPresent() ? SpecLimits.MAX_EVENT_BYTES : SpecLimits.MAX_BATCH_BYTES;
         ErrorCode tooLarge = type.isPresent() ? ErrorCode.EVENT_TOO_LARGE : ErrorCode.BATCH_TOO_LARGE;
         Optional<Source> authenticated = headerSource;
-        Receiver receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize(limit);
-        receiver.receiveFullBytes(
+        BodyReader.read(exchange, limit,
                 (ex, body) -> ex.dispatch(() -> answered(ex, () -> process(ex, type, body, gzip, limit, tooLarge, authenticated))),
-                (ex, error) -> {
-                    if (error instanceof Receiver.RequestToLargeException) {
+                (ex, bodyTooLarge, error) -> {
+                    if (bodyTooLarge) {
                         responses.json(ex, StatusCodes.BAD_REQUEST, HttpResponses.failure(tooLarge.code(),
                                 "the body is more than " + limit + " bytes; the limit is " + limit));
                     } else {

@@ -190,6 +190,53 @@ class TrackingApiTest {
     }
 
     @Test
+    void chunkedBatchIsReadWhole() throws Exception {
+        List<String> ids = List.of(id(), id(), id());
+        String batch = "{\"batch\":[" + String.join(",", ids.stream().map(id -> track(id).replace("\"Pro Annual\"",
+                "\"" + "p".repeat(20_000) + "\"").replaceFirst("\\{", "{\"type\":\"track\",")).toList()) + "]}";
+        // A publisher of unknown length: HTTP/1.1 sends it chunked, so the size is learnt while reading.
+        HttpResponse<String> response = sluice.post("/v1/batch", HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(batch.getBytes(StandardCharsets.UTF_8))), basic(KEY));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body(response).has("rejected")).isFalse();
+        for (String id : ids) {
+            assertThat(JSON.readTree(awaitDelivered(id).jsonText()).at("/properties/plan").asText()).hasSize(20_000);
+        }
+    }
+
+    @Test
+    void chunkedBatchOver500KbIs400() throws Exception {
+        String item = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"pad\":\"" + "x".repeat(20_000) + "\"}}";
+        String batch = "{\"batch\":[" + String.join(",", java.util.Collections.nCopies(30, item)) + "]}";
+        HttpResponse<String> response = sluice.post("/v1/batch", HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(batch.getBytes(StandardCharsets.UTF_8))), basic(KEY));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(body(response).get("code").asText()).isEqualTo("batch_too_large");
+    }
+
+    @Test
+    void bodyArrivingInPiecesIsReadWhole() throws Exception {
+        String messageId = id();
+        byte[] body = track(messageId).getBytes(StandardCharsets.UTF_8);
+        String head = "POST /v1/track HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + basic(KEY).get("Authorization")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", sluice.uri("/").getPort())) {
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, 10);
+            out.flush();
+            Thread.sleep(300); // the server reads what came, then waits for the rest without holding a thread
+            out.write(body, 10, body.length - 10);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200");
+        }
+        assertThat(awaitDelivered(messageId).jsonText()).contains("\"messageId\":\"" + messageId + "\"");
+    }
+
+    @Test
     void gzipBodyIsAccepted() throws Exception {
         String id = id();
         byte[] gz = TestSluice.gzip(track(id).getBytes(StandardCharsets.UTF_8));
