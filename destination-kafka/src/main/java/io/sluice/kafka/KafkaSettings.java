@@ -7,7 +7,6 @@ import io.sluice.spi.settings.SettingError;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
 import io.sluice.spi.settings.Validators;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,13 +31,15 @@ record KafkaSettings(List<String> brokers, String topic, String clientId, boolea
     static final String CA_CERTIFICATE = "caCertificate";
     static final String COMPRESSION = "compression";
 
+    /** Bootstrap brokers are a starting point, not the cluster: more than this is a mistake. */
+    static final int MAX_BROKERS = 50;
     private static final String HOST_PORT = "[A-Za-z0-9.-]+:[0-9]{1,5}|\\[[0-9A-Fa-f:.]+\\]:[0-9]{1,5}";
 
     static final SettingsSchema SCHEMA = SettingsSchema.builder()
-            .add(Setting.string(BROKERS).required().label("Brokers").group("Cluster").order(1)
-                    .validator(Validators.matches("brokers", "\\s*(?:" + HOST_PORT + ")(?:\\s*,\\s*(?:" + HOST_PORT + "))*\\s*",
-                            "host:port pairs separated by commas, e.g. kafka-1:9092,kafka-2:9092"))
-                    .description("The bootstrap brokers, host:port separated by commas, e.g. kafka-1:9092,kafka-2:9092."))
+            .add(Setting.list(BROKERS).required().size(1, MAX_BROKERS).label("Brokers").group("Cluster").order(1)
+                    .each(Validators.matches("host_port", HOST_PORT, "host:port, e.g. kafka-1:9092"))
+                    .description("The bootstrap brokers, each host:port, e.g. kafka-1:9092. A few are enough: the "
+                            + "producer learns the rest of the cluster from them."))
             .add(Setting.string(TOPIC).required().label("Topic").group("Cluster").order(2)
                     .validator(Validators.matches("topic_name", "[a-zA-Z0-9._-]{1,249}",
                             "a topic name: 1 to 249 letters, digits, '.', '_' or '-'"))
@@ -80,7 +81,7 @@ record KafkaSettings(List<String> brokers, String topic, String clientId, boolea
 
     static KafkaSettings from(Settings s) {
         return new KafkaSettings(
-                Arrays.stream(s.string(BROKERS).split(",")).map(String::strip).filter(b -> !b.isEmpty()).toList(),
+                s.list(BROKERS),
                 s.string(TOPIC),
                 s.string(CLIENT_ID),
                 s.string(PARTITION_KEY).equals("messageId"),

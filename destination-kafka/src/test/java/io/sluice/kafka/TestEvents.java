@@ -39,7 +39,7 @@ final class TestEvents {
 
     static Map<String, Object> settings(String brokers, String topic, Object... more) {
         Map<String, Object> raw = new HashMap<>();
-        raw.put("brokers", brokers);
+        raw.put("brokers", List.of(brokers));
         raw.put("topic", topic);
         for (int i = 0; i < more.length; i += 2) {
             raw.put((String) more[i], more[i + 1]);

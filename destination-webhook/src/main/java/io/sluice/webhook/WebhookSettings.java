@@ -7,12 +7,9 @@ import io.sluice.spi.settings.SettingError;
 import io.sluice.spi.settings.Settings;
 import io.sluice.spi.settings.SettingsSchema;
 import io.sluice.spi.settings.Validators;
-import io.sluice.spi.settings.Violation;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,10 +35,10 @@ record WebhookSettings(List<URI> urls, Map<String, Secret> headers, Optional<Sec
             "host", "connection", "expect", "upgrade", "transfer-encoding");
 
     static final SettingsSchema SCHEMA = SettingsSchema.builder()
-            .add(Setting.string(URLS).required().label("Webhook URLs").group("Endpoint").order(1)
-                    .validator(WebhookSettings::checkUrls)
-                    .description("1 to " + MAX_URLS + " http or https URLs, separated by commas. Every call is "
-                            + "POSTed to each of them; an event counts as delivered once every URL accepted it."))
+            .add(Setting.uriList(URLS).required().size(1, MAX_URLS).validator(Validators.distinct())
+                    .label("Webhook URLs").group("Endpoint").order(1)
+                    .description("1 to " + MAX_URLS + " http or https URLs. Every call is POSTed to each of them; "
+                            + "an event counts as delivered once every URL accepted it."))
             .add(Setting.map(HEADERS).sensitive().optional().label("Headers").group("Endpoint").order(2)
                     .description("HTTP headers sent with every request, e.g. Authorization. Their values are "
                             + "kept secret: never shown or logged."))
@@ -60,52 +57,8 @@ record WebhookSettings(List<URI> urls, Map<String, Secret> headers, Optional<Sec
             .build();
 
     static WebhookSettings from(Settings s) {
-        return new WebhookSettings(parseUrls(s.string(URLS)), s.secretMap(HEADERS), s.secret(SHARED_SECRET),
+        return new WebhookSettings(s.uriList(URLS), s.secretMap(HEADERS), s.secret(SHARED_SECRET),
                 Duration.ofSeconds(s.integer(TIMEOUT_SECONDS)), s.bool(BATCHING));
-    }
-
-    /** Comma-separated absolute URLs; the validator has checked them. */
-    static List<URI> parseUrls(String text) {
-        List<URI> urls = new ArrayList<>();
-        for (String part : text.split(",")) {
-            if (!part.isBlank()) {
-                urls.add(URI.create(part.strip()));
-            }
-        }
-        return List.copyOf(urls);
-    }
-
-    private static Optional<Violation> checkUrls(Object value) {
-        String[] parts = value.toString().split(",");
-        List<String> urls = new ArrayList<>();
-        for (String part : parts) {
-            if (!part.isBlank()) {
-                urls.add(part.strip());
-            }
-        }
-        if (urls.isEmpty() || urls.size() > MAX_URLS) {
-            return Optional.of(new Violation("url_count", "must hold 1 to " + MAX_URLS + " URLs separated by commas"));
-        }
-        for (int i = 0; i < urls.size(); i++) {
-            if (!isHttpUrl(urls.get(i))) {
-                return Optional.of(new Violation("url", "URL " + (i + 1) + " must be an absolute http or https URL "
-                        + "with a host, e.g. https://hooks.example.com/segment"));
-            }
-        }
-        if (Set.copyOf(urls).size() != urls.size()) {
-            return Optional.of(new Violation("url_unique", "must not name the same URL twice"));
-        }
-        return Optional.empty();
-    }
-
-    private static boolean isHttpUrl(String text) {
-        try {
-            URI uri = new URI(text);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 
     /** Header names the HTTP client accepts and the destination does not set itself. */

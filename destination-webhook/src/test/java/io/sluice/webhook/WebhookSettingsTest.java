@@ -17,18 +17,24 @@ class WebhookSettingsTest {
     }
 
     @Test
-    void oneToFiveHttpUrlsSeparatedByCommas() {
-        assertThat(errors(Map.of("urls", "https://a.example/x, http://127.0.0.1:8080/y"))).isEmpty();
-        assertThat(WebhookSettings.parseUrls(" https://a.example/x ,http://127.0.0.1:8080/y"))
-                .extracting(Object::toString).containsExactly("https://a.example/x", "http://127.0.0.1:8080/y");
+    void oneToFiveHttpUrlsAsAListOrSeparatedByCommas() {
+        assertThat(errors(Map.of("urls", List.of("https://a.example/x", "http://127.0.0.1:8080/y")))).isEmpty();
+        assertThat(WebhookSettings.from(SCHEMA.parse(Map.of("urls", List.of(" https://a.example/x ", "http://127.0.0.1:8080/y"))))
+                .urls()).extracting(Object::toString).containsExactly("https://a.example/x", "http://127.0.0.1:8080/y");
+        // A 0.2 configuration holds them as text separated by commas: still read.
+        assertThat(WebhookSettings.from(SCHEMA.parse(Map.of("urls", " https://a.example/x ,http://127.0.0.1:8080/y")))
+                .urls()).extracting(Object::toString).containsExactly("https://a.example/x", "http://127.0.0.1:8080/y");
 
-        assertThat(errors(Map.of("urls", "https://a/1,https://a/2,https://a/3,https://a/4,https://a/5,https://a/6")))
-                .singleElement().asString().contains("urls", "1 to 5 URLs");
-        assertThat(errors(Map.of("urls", "https://a.example/x,ftp://files.example/y")))
-                .singleElement().asString().contains("urls", "URL 2 must be an absolute http or https URL");
-        assertThat(errors(Map.of("urls", "https://a.example/x,https://a.example/x")))
-                .singleElement().asString().contains("urls", "same URL twice");
-        assertThat(errors(Map.of())).singleElement().asString().contains("urls");
+        assertThat(errors(Map.of("urls", List.of("https://a/1", "https://a/2", "https://a/3", "https://a/4", "https://a/5",
+                "https://a/6")))).containsExactly("urls: must hold 1 to 5 values [size]");
+        assertThat(errors(Map.of("urls", List.of("https://a.example/x", "ftp://files.example/y", "mailto:x@example"))))
+                .containsExactly(
+                        "urls[1]: must be an absolute URI with a host and the scheme http or https, e.g. http://host:443 [uri_scheme]",
+                        "urls[2]: must be an absolute URI with a host and the scheme http or https, e.g. http://host:443 [uri]");
+        assertThat(errors(Map.of("urls", List.of("https://a.example/x", "https://a.example/x"))))
+                .containsExactly("urls: must not hold the same value twice [unique]");
+        assertThat(errors(Map.of())).containsExactly("urls: is required [required]");
+        assertThat(errors(Map.of("urls", List.of()))).containsExactly("urls: is required [required]");
     }
 
     @Test
@@ -51,7 +57,7 @@ class WebhookSettingsTest {
 
     @Test
     void toStringShowsNoSecretAndNoHeader() {
-        WebhookSettings settings = WebhookSettings.from(SCHEMA.parse(Map.of("urls", "https://a.example/?key=url-secret",
+        WebhookSettings settings = WebhookSettings.from(SCHEMA.parse(Map.of("urls", List.of("https://a.example/?key=url-secret"),
                 "sharedSecret", "shared-secret-value", "headers", Map.of("Authorization", "Bearer header-secret"))));
 
         assertThat(settings.toString()).doesNotContain("shared-secret-value", "header-secret", "Authorization", "url-secret");

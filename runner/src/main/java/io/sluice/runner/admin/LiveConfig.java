@@ -6,6 +6,7 @@ import io.sluice.runner.routing.Pipeline;
 import io.sluice.runner.routing.Route;
 import io.sluice.runner.routing.Source;
 import io.sluice.spi.settings.Setting;
+import io.sluice.spi.settings.SettingType;
 import io.sluice.spi.settings.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,9 +139,15 @@ final class LiveConfig {
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Object> visible = settings.masked();
         for (Setting setting : settings.schema().settings()) {
-            values.put(setting.name(), setting.isSecret()
-                    ? settings.secret(setting.name()).map(s -> (Object) s.reveal()).orElse(null)
-                    : visible.get(setting.name()));
+            Object value = visible.get(setting.name());
+            if (setting.isSecret() && setting.type() == SettingType.MAP) {
+                Map<String, String> revealed = new LinkedHashMap<>();
+                settings.secretMap(setting.name()).forEach((k, v) -> revealed.put(k, v.reveal()));
+                value = revealed;
+            } else if (setting.isSecret()) {
+                value = settings.secret(setting.name()).map(s -> (Object) s.reveal()).orElse(null);
+            }
+            values.put(setting.name(), value);
         }
         return values;
     }

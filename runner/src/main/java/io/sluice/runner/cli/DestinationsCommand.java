@@ -71,6 +71,7 @@ final class DestinationsCommand implements Callable<Integer> {
                 case DEFAULTED -> "default " + s.defaultValue().map(Object::toString).orElse("");
             };
             String type = s.type().name().toLowerCase(Locale.ROOT)
+                    + s.elementType().map(e -> " of " + e.name().toLowerCase(Locale.ROOT)).orElse("")
                     + (s.allowedValues().isEmpty() ? "" : " " + String.join("|", s.allowedValues()));
             out.printf("    %-" + width + "s  %-16s %-18s %s%n", s.name(), type, presence, s.description());
         }

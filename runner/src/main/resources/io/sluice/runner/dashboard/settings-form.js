@@ -2,7 +2,7 @@
 // collects what was entered, and shows the API's validation errors next to their fields.
 // Input types follow the schema: enum -> select, boolean -> checkbox, integer -> number,
 // format uri -> url, writeOnly / format password -> password (never filled in: write-only),
-// type object (a map) -> key/value rows.
+// type object (a map) -> key/value rows, type array (a list) -> one row per value.
 // Labels are the schema's title, else the setting's name made readable; x-order and x-group,
 // when present, order the fields and gather them under headings.
 
@@ -66,6 +66,9 @@ function withLabels(text, labels) {
 export function humanMessage(error, labels, withSubject) {
   let text = error.message || '';
   if (error.field && text.startsWith(error.field + ': ')) text = text.slice(error.field.length + 2);
+  // One value of a list ("urls[1]: must be ...") is named by its row, counted from 1.
+  const item = error.field && text.startsWith(error.field + '[') ? /^\[(\d+)\]: /.exec(text.slice(error.field.length)) : null;
+  if (item) text = `value ${Number(item[1]) + 1} ${text.slice(error.field.length + item[0].length)}`;
   text = withLabels(text, labels);
   if (withSubject && error.field) {
     const subject = labels.get(error.field) || error.field;
@@ -169,6 +172,8 @@ function field(container, name, prop, isRequired, current, labels) {
   let removal = null;
   if (prop.type === 'object' || prop['x-sluice-type'] === 'map') {
     value = mapEditor(wrap, id, name, prop, isRequired, current);
+  } else if (prop.type === 'array' || prop['x-sluice-type'] === 'list') {
+    value = listEditor(wrap, id, name, prop, current);
   } else if (isSecret(prop)) {
     const stored = current && current.set === true;
     const fromFile = stored && current.from === 'config';
@@ -291,6 +296,40 @@ function mapEditor(wrap, id, name, prop, isRequired, current) {
       if (keyInput.value.trim() !== '') map[keyInput.value.trim()] = valInput.value;
     }
     return Object.keys(map).length === 0 ? undefined : map;
+  };
+}
+
+// A list setting as one input per value, with a row to add and a button to remove each; at least
+// minItems rows (else one). Empty rows are left out of what is sent; no rows send nothing.
+function listEditor(wrap, id, name, prop, current) {
+  const items = prop.items || {};
+  const rows = el('div', { class: 'list-rows', id });
+  const inputs = [];
+  const addRow = (val = '') => {
+    const input = el('input', { type: items.format === 'uri' ? 'url' : 'text', class: 'list-value', spellcheck: 'false',
+      'aria-label': `${name} ${inputs.length + 1}`, value: val });
+    const remove = el('button', { type: 'button', class: 'list-remove', title: 'Remove this value' }, '×');
+    const row = el('div', { class: 'list-row' }, input, remove);
+    remove.addEventListener('click', () => {
+      row.remove();
+      inputs.splice(inputs.indexOf(input), 1);
+      inputs.forEach((x, i) => x.setAttribute('aria-label', `${name} ${i + 1}`));
+    });
+    inputs.push(input);
+    rows.append(row);
+  };
+  const given = Array.isArray(current) ? current : Array.isArray(prop.default) ? prop.default : [];
+  for (const val of given) addRow(String(val));
+  while (inputs.length < Math.max(1, Number.isFinite(prop.minItems) ? prop.minItems : 1)) addRow();
+  const add = el('button', { type: 'button', class: 'list-add', id: 'add-' + name }, 'Add a value');
+  add.addEventListener('click', () => {
+    addRow();
+    inputs[inputs.length - 1].focus();
+  });
+  wrap.append(rows, add);
+  return () => {
+    const values = inputs.map(i => i.value.trim()).filter(v => v !== '');
+    return values.length === 0 ? undefined : values;
   };
 }
 

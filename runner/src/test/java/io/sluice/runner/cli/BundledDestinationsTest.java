@@ -30,6 +30,8 @@ class BundledDestinationsTest {
         assertThat(text.exitCode()).isZero();
         assertThat(text.out()).contains("webhook  (integrations key \"Webhooks\"", "kafka  (integrations key \"Kafka\"",
                 "sharedSecret", "brokers");
+        assertThat(text.out()).containsPattern("urls +list of uri +required")
+                .containsPattern("brokers +list of string +required");
     }
 
     @Test
@@ -44,6 +46,12 @@ class BundledDestinationsTest {
         assertThat(properties.get("batching").get("default").asBoolean()).isFalse();
         assertThat(properties.get("timeoutSeconds").get("maximum").asInt()).isEqualTo(300);
         assertThat(properties.get("headers").toString()).contains("object");
+        JsonNode urls = properties.get("urls");
+        assertThat(urls.get("type").asText()).isEqualTo("array");
+        assertThat(urls.get("items").get("format").asText()).isEqualTo("uri");
+        assertThat(urls.get("minItems").asInt()).isEqualTo(1);
+        assertThat(urls.get("maxItems").asInt()).isEqualTo(5);
+        assertThat(urls.get("uniqueItems").asBoolean()).isTrue();
     }
 
     @Test
@@ -59,5 +67,9 @@ class BundledDestinationsTest {
                 .contains("none", "plain", "scram-sha-256", "scram-sha-512");
         assertThat(properties.get("partitionKey").get("default").asText()).isEqualTo("userId");
         assertThat(properties.get("compression").get("enum").toString()).contains("zstd");
+        JsonNode brokers = properties.get("brokers");
+        assertThat(brokers.get("type").asText()).isEqualTo("array");
+        assertThat(brokers.get("items").get("pattern").asText()).contains(":[0-9]{1,5}");
+        assertThat(brokers.get("minItems").asInt()).isEqualTo(1);
     }
 }

@@ -110,7 +110,7 @@ class DestinationPluginsIT {
         receiver.start();
         try {
             Path settings = Files.writeString(dir.resolve("webhook.json"), """
-                    {"urls": "http://127.0.0.1:%d/hook", "sharedSecret": "%s", "batching": true}
+                    {"urls": ["http://127.0.0.1:%d/hook"], "sharedSecret": "%s", "batching": true}
                     """.formatted(receiver.getAddress().getPort(), SECRET));
 
             Run run = sluice("conformance", "--plugin", WEBHOOK_PLUGIN.toString(), "--settings", settings.toString(),

@@ -2,6 +2,7 @@ package io.sluice.spi.settings;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,10 +43,16 @@ public final class Setting {
     private String label;
     private String group;
     private Integer order;
+    /** A list's element type: {@link SettingType#STRING} or {@link SettingType#URI}; null for other types. */
+    private final SettingType elementType;
+    private Integer minSize;
+    private Integer maxSize;
+    private Validator each;
 
-    private Setting(String name, SettingType type, List<String> allowedValues) {
+    private Setting(String name, SettingType type, SettingType elementType, List<String> allowedValues) {
         this.name = name;
         this.type = type;
+        this.elementType = elementType;
         this.presence = Presence.REQUIRED;
         this.description = "";
         this.allowedValues = allowedValues;
@@ -54,7 +61,7 @@ public final class Setting {
 
     /** A copy to change one property of: every public method returns a new instance. */
     private Setting copy() {
-        Setting c = new Setting(name, type, allowedValues);
+        Setting c = new Setting(name, type, elementType, allowedValues);
         c.presence = presence;
         c.defaultValue = defaultValue;
         c.description = description;
@@ -65,15 +72,22 @@ public final class Setting {
         c.label = label;
         c.group = group;
         c.order = order;
+        c.minSize = minSize;
+        c.maxSize = maxSize;
+        c.each = each;
         return c;
     }
 
     private static Setting of(String name, SettingType type, List<String> allowed) {
+        return of(name, type, null, allowed);
+    }
+
+    private static Setting of(String name, SettingType type, SettingType elementType, List<String> allowed) {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {
             throw new IllegalArgumentException("a setting needs a name");
         }
-        return new Setting(name, type, allowed);
+        return new Setting(name, type, elementType, allowed);
     }
 
     public static Setting string(String name) {
@@ -125,6 +139,30 @@ public final class Setting {
      */
     public static Setting map(String name) {
         return of(name, SettingType.MAP, List.of());
+    }
+
+    /**
+     * A list of text values, e.g. Kafka brokers: a YAML or JSON list in a file, one row per value in
+     * a form. Text separated by commas is read as a list too (each part trimmed, empty parts
+     * skipped), so a setting that used to be comma-separated text can become a list without
+     * breaking a configuration. Bound its length with {@link #size}, check each value with
+     * {@link #each}; read it with {@link Settings#list}.
+     *
+     * @since 0.2.0
+     */
+    public static Setting list(String name) {
+        return of(name, SettingType.LIST, SettingType.STRING, List.of());
+    }
+
+    /**
+     * A list of absolute URIs, each read as a {@link #uri} setting is ({@code http} or
+     * {@code https} unless {@link #schemes} says otherwise), e.g. webhook URLs. Read it with
+     * {@link Settings#uriList}; otherwise as {@link #list}.
+     *
+     * @since 0.2.0
+     */
+    public static Setting uriList(String name) {
+        return of(name, SettingType.LIST, SettingType.URI, List.of());
     }
 
     /** Must be given (the default for a new setting). */
@@ -198,7 +236,7 @@ public final class Setting {
      * @since 0.2.0
      */
     public Setting schemes(String... allowed) {
-        if (type != SettingType.URI) {
+        if (type != SettingType.URI && elementType != SettingType.URI) {
             throw new IllegalArgumentException(name + ": only a uri setting has schemes");
         }
         if (allowed.length == 0) {
@@ -207,6 +245,45 @@ public final class Setting {
         Setting c = copy();
         c.schemes = List.of(allowed).stream().map(v -> v.toLowerCase(Locale.ROOT)).toList();
         return c;
+    }
+
+    /**
+     * How many values a {@link SettingType#LIST} holds, {@code min} to {@code max} inclusive. Rule
+     * {@code size}; the JSON Schema says {@code minItems} and {@code maxItems}.
+     *
+     * @since 0.2.0
+     */
+    public Setting size(int min, int max) {
+        requireList("a size");
+        if (min < 0 || max < min) {
+            throw new IllegalArgumentException(name + ": a size needs 0 <= min <= max");
+        }
+        Setting c = copy();
+        c.minSize = min;
+        c.maxSize = max;
+        return c;
+    }
+
+    /**
+     * A rule every value of a {@link SettingType#LIST} must pass, after being read as its element
+     * type (a {@code String} or {@code java.net.URI}). Each value that breaks it is reported on its
+     * own, by index, e.g. {@code brokers[1]: must be host:port}; its schema keywords go to the
+     * JSON Schema's {@code items}. A rule over the whole list (no value twice) is a
+     * {@link #validator}, given the {@code List}.
+     *
+     * @since 0.2.0
+     */
+    public Setting each(Validator rule) {
+        requireList("a rule for each value");
+        Setting c = copy();
+        c.each = Objects.requireNonNull(rule);
+        return c;
+    }
+
+    private void requireList(String what) {
+        if (type != SettingType.LIST) {
+            throw new IllegalArgumentException(name + ": only a list setting has " + what);
+        }
     }
 
     /**
@@ -290,9 +367,29 @@ public final class Setting {
         return Optional.ofNullable(order);
     }
 
-    /** The schemes a uri setting accepts; empty for other types. @since 0.2.0 */
+    /** The schemes a uri setting or a list of URIs accepts; empty for other types. @since 0.2.0 */
     public List<String> schemes() {
-        return type == SettingType.URI ? schemes : List.of();
+        return type == SettingType.URI || elementType == SettingType.URI ? schemes : List.of();
+    }
+
+    /** A list's element type, {@link SettingType#STRING} or {@link SettingType#URI}; empty for other types. @since 0.2.0 */
+    public Optional<SettingType> elementType() {
+        return Optional.ofNullable(elementType);
+    }
+
+    /** The fewest values a list may hold, if {@link #size} bounds it. @since 0.2.0 */
+    public Optional<Integer> minSize() {
+        return Optional.ofNullable(minSize);
+    }
+
+    /** The most values a list may hold, if {@link #size} bounds it. @since 0.2.0 */
+    public Optional<Integer> maxSize() {
+        return Optional.ofNullable(maxSize);
+    }
+
+    /** The rule each value of a list must pass, if any. @since 0.2.0 */
+    public Optional<Validator> eachValidator() {
+        return Optional.ofNullable(each);
     }
 
     /** Form labels of enum values, where given. @since 0.2.0 */
@@ -321,7 +418,7 @@ public final class Setting {
     /** Reads a raw value (from YAML, JSON or a form) as this setting's type, then applies its rule. */
     Result check(Object raw) {
         Result read = read(raw);
-        if (read.violation != null || validator == null) {
+        if (!read.problems.isEmpty() || validator == null) {
             return read;
         }
         return validator.check(read.value).map(Result::broken).orElse(read);
@@ -339,6 +436,8 @@ public final class Setting {
                 return raw instanceof String s ? Result.ok(new Secret(s)) : Result.broken("type", "must be text");
             case MAP:
                 return readMap(raw);
+            case LIST:
+                return readList(raw);
             case INTEGER:
                 return readInteger(raw);
             case BOOLEAN:
@@ -400,6 +499,52 @@ public final class Setting {
         return Result.broken("uri", rule);
     }
 
+    /**
+     * A list, or text separated by commas; every broken rule is reported: the size, and each value
+     * that is not of the element type or breaks {@link #each}, by its index.
+     */
+    private Result readList(Object raw) {
+        List<?> given;
+        if (raw instanceof List<?> l) {
+            given = l;
+        } else if (raw instanceof String text) {
+            given = List.of(text.split(",")).stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+        } else {
+            return Result.broken("type", "must be a list of " + (elementType == SettingType.URI ? "URIs" : "text values")
+                    + ", or text separated by commas");
+        }
+        List<Problem> problems = new ArrayList<>();
+        if ((minSize != null && given.size() < minSize) || (maxSize != null && given.size() > maxSize)) {
+            problems.add(new Problem("", new Violation("size", "must hold " + (minSize.equals(maxSize) ? minSize
+                    : minSize + " to " + maxSize) + (maxSize == 1 ? " value" : " values")), null));
+        }
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            Object item = given.get(i);
+            String at = "[" + i + "]";
+            if (!isScalar(item)) {
+                problems.add(new Problem(at, new Violation("type", "must be text"), null));
+                continue;
+            }
+            String text = item.toString().strip();
+            Object quoted = elementType == SettingType.URI ? null : text;
+            if (text.isEmpty()) {
+                problems.add(new Problem(at, new Violation("empty_value", "must not be empty"), null));
+                continue;
+            }
+            Result read = elementType == SettingType.URI ? readUri(text) : Result.ok(text);
+            Optional<Violation> broken = read.problems.isEmpty()
+                    ? Optional.ofNullable(each).flatMap(rule -> rule.check(read.value))
+                    : Optional.of(read.problems.get(0).violation());
+            if (broken.isPresent()) {
+                problems.add(new Problem(at, broken.get(), quoted));
+            } else {
+                values.add(read.value);
+            }
+        }
+        return problems.isEmpty() ? Result.ok(List.copyOf(values)) : new Result(null, problems);
+    }
+
     /** A map of text to text; values become {@link Secret}s when the setting is sensitive. */
     private Result readMap(Object raw) {
         if (!(raw instanceof Map<?, ?> given)) {
@@ -428,22 +573,28 @@ public final class Setting {
                 + (defaultValue != null ? ", default " + defaultValue : "") + ")";
     }
 
-    /** A read value, or the rule it broke. */
+    /**
+     * A broken rule: of the whole value ({@code at} empty), or of one value of a list ({@code at}
+     * its index, {@code [1]}), with that value when it may be quoted (never a URI or a secret).
+     */
+    record Problem(String at, Violation violation, Object quotable) {}
+
+    /** A read value, or every rule it broke. */
     static final class Result {
         final Object value;
-        final Violation violation;
+        final List<Problem> problems;
 
-        private Result(Object value, Violation violation) {
+        private Result(Object value, List<Problem> problems) {
             this.value = value;
-            this.violation = violation;
+            this.problems = problems;
         }
 
         static Result ok(Object value) {
-            return new Result(value, null);
+            return new Result(value, List.of());
         }
 
         static Result broken(Violation violation) {
-            return new Result(null, violation);
+            return new Result(null, List.of(new Problem("", violation, null)));
         }
 
         static Result broken(String rule, String message) {
@@ -451,7 +602,7 @@ public final class Setting {
         }
 
         <T> T fold(java.util.function.Function<Object, T> ok, java.util.function.Function<Violation, T> broken) {
-            return violation == null ? ok.apply(value) : broken.apply(violation);
+            return problems.isEmpty() ? ok.apply(value) : broken.apply(problems.get(0).violation());
         }
     }
 }

@@ -17,5 +17,10 @@ public enum SettingType {
     /** An Amazon Resource Name, {@code arn:partition:service:region:account:resource}. */
     ARN,
     /** Names to text values, e.g. HTTP headers; its values may be secret. @since 0.2.0 */
-    MAP
+    MAP,
+    /**
+     * A list of text values or of URIs (see {@link Setting#list} and {@link Setting#uriList}), e.g.
+     * Kafka brokers: a YAML or JSON list in a file, or text separated by commas. @since 0.2.0
+     */
+    LIST
 }

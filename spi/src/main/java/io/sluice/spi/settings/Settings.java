@@ -93,6 +93,38 @@ public final class Settings {
         return (Map<String, Secret>) values.getOrDefault(name, Map.of());
     }
 
+    /**
+     * A list setting's values as text (a list of URIs as their text); empty list when absent.
+     *
+     * @since 0.2.0
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.List<String> list(String name) {
+        return ((java.util.List<Object>) values.getOrDefault(declaredList(name), java.util.List.of())).stream()
+                .map(Object::toString).toList();
+    }
+
+    /**
+     * A list setting declared with {@link Setting#uriList}, as URIs; empty list when absent.
+     *
+     * @throws IllegalArgumentException for a list of text: read it with {@link #list}
+     * @since 0.2.0
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.List<URI> uriList(String name) {
+        if (schema.setting(declaredList(name)).flatMap(Setting::elementType).orElseThrow() != SettingType.URI) {
+            throw new IllegalArgumentException("setting " + name + " is a list of text; read it with list");
+        }
+        return (java.util.List<URI>) values.getOrDefault(name, java.util.List.of());
+    }
+
+    private String declaredList(String name) {
+        if (schema.setting(declared(name)).get().type() != SettingType.LIST) {
+            throw new IllegalArgumentException("setting " + name + " is not a list");
+        }
+        return name;
+    }
+
     /** The values with every secret replaced by {@link Secret#MASK}: safe to show or export. */
     public Map<String, Object> masked() {
         Map<String, Object> copy = new LinkedHashMap<>();

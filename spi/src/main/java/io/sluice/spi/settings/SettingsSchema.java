@@ -58,7 +58,8 @@ public final class SettingsSchema {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Setting setting : settings.values()) {
             Object given = raw.get(setting.name());
-            if (given == null || (given instanceof String s && s.isBlank()) || (given instanceof Map<?, ?> m && m.isEmpty())) {
+            if (given == null || (given instanceof String s && s.isBlank()) || (given instanceof Map<?, ?> m && m.isEmpty())
+                    || (given instanceof List<?> l && l.isEmpty())) {
                 if (setting.presence() == Setting.Presence.REQUIRED) {
                     errors.add(new SettingError(setting.name(), "required", setting.name() + ": is required"));
                 }
@@ -66,10 +67,10 @@ public final class SettingsSchema {
                 continue;
             }
             Setting.Result result = setting.check(given);
-            if (result.violation == null) {
+            if (result.problems.isEmpty()) {
                 values.put(setting.name(), result.value);
             } else {
-                errors.add(errorFor(setting, result.violation, given));
+                result.problems.forEach(p -> errors.add(errorFor(setting, p, given)));
             }
         }
         for (String name : raw.keySet()) {
@@ -89,14 +90,17 @@ public final class SettingsSchema {
     /**
      * The value is quoted only where it cannot hold a secret: never for a secret, a map (its values
      * may be tokens even when the type is wrong) or a URI (URLs carry tokens), nor for anything
-     * that is not a plain scalar.
+     * that is not a plain scalar. A list's value is named by its index ({@code brokers[1]: ...})
+     * and quoted only when it is text; the error's field stays the setting's name.
      */
-    private static SettingError errorFor(Setting setting, Violation violation, Object given) {
-        String message = setting.name() + ": " + violation.message();
+    private static SettingError errorFor(Setting setting, Setting.Problem problem, Object given) {
+        Violation violation = problem.violation();
+        String message = setting.name() + problem.at() + ": " + violation.message();
+        Object quoted = setting.type() == SettingType.LIST ? problem.quotable() : given;
         boolean quotable = !setting.isSecret() && setting.type() != SettingType.MAP && setting.type() != SettingType.URI
-                && (given instanceof String || given instanceof Number || given instanceof Boolean);
+                && (quoted instanceof String || quoted instanceof Number || quoted instanceof Boolean);
         if (quotable) {
-            message += " (got '" + given + "')";
+            message += " (got '" + quoted + "')";
         }
         return new SettingError(setting.name(), violation.rule(), message);
     }
@@ -152,6 +156,19 @@ public final class SettingsSchema {
                     p.put("writeOnly", true);
                 }
             }
+            case LIST -> {
+                p.put("type", "array");
+                Map<String, Object> items = new LinkedHashMap<>();
+                items.put("type", "string");
+                if (setting.elementType().orElseThrow() == SettingType.URI) {
+                    items.put("format", "uri");
+                    items.put("pattern", "^(?i:" + String.join("|", setting.schemes()) + ")://");
+                }
+                setting.eachValidator().ifPresent(v -> items.putAll(v.schemaKeywords()));
+                p.put("items", items);
+                setting.minSize().ifPresent(n -> p.put("minItems", n));
+                setting.maxSize().ifPresent(n -> p.put("maxItems", n));
+            }
             case MAP -> {
                 p.put("type", "object");
                 p.put("additionalProperties", Map.of("type", "string"));
@@ -173,7 +190,9 @@ public final class SettingsSchema {
         p.put("description", setting.description());
         p.put("x-sluice-type", setting.type().name().toLowerCase(java.util.Locale.ROOT));
         setting.validator().ifPresent(v -> p.putAll(v.schemaKeywords()));
-        setting.defaultValue().ifPresent(v -> p.put("default", v instanceof java.net.URI ? v.toString() : v));
+        setting.defaultValue().ifPresent(v -> p.put("default", v instanceof List<?> l
+                ? l.stream().map(Object::toString).toList()
+                : v instanceof java.net.URI ? v.toString() : v));
         return p;
     }
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A rule for one setting's value, run after the value has been read as its {@link SettingType}
  * (a {@code String}, {@code Long}, {@code Boolean}, {@code java.net.URI}, {@link Secret} or, for
- * a map, a {@code Map<String, String>} or {@code Map<String, Secret>}).
+ * a map, a {@code Map<String, String>} or {@code Map<String, Secret>}; for a list, a {@code List<String>}
+ * or {@code List<URI>}, and each value alone for {@link Setting#each}).
  *
  * <p>The message must describe the rule, not echo the value: the schema adds the value to errors
  * itself, except for secrets.

@@ -80,6 +80,21 @@ public final class Validators {
     }
 
     /**
+     * A list setting that holds no value twice. Rule {@code unique}; the JSON Schema says
+     * {@code uniqueItems}.
+     *
+     * @since 0.2.0
+     */
+    public static Validator distinct() {
+        return Validator.of(value -> {
+            List<?> list = (List<?>) value;
+            return Set.copyOf(list).size() == list.size()
+                    ? Optional.empty()
+                    : Optional.of(new Violation("unique", "must not hold the same value twice"));
+        }, Map.of("uniqueItems", true));
+    }
+
+    /**
      * A text setting from a known set too large to list in a form (use {@link SettingType#ENUM}
      * for short lists). Rule {@code one_of}.
      *
