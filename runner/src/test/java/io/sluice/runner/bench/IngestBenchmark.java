@@ -6,28 +6,44 @@ import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.plugins.PluginRegistry;
 import io.sluice.runner.server.SluiceServer;
 import io.sluice.runner.testing.MemoryDestinationProvider;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.core.spec.SpecJson;
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * HTTP ingest of {@code /v1/batch} requests of 100 events, driven by {@code wrk} on loopback,
- * against its limit: a hello-world endpoint on the same HTTP server library (Undertow) in the same
- * process, which reads the body and answers {@code {"success":true}}. Then the same load against a
- * destination that never answers, to show memory stays bounded: the destination's window holds its
- * bound and the backlog waits on disk while requests are still answered 200.
- * Run it with a 256 MiB heap: {@code bench/run ingest}.
+ * against three endpoints on the same HTTP server library (Undertow) in the same process:
+ * <ol>
+ *   <li><b>hello-world</b>, the target's baseline: a handler as Undertow's documentation writes one,
+ *       reading the body with {@code receiveFullBytes} and answering {@code {"success":true}};</li>
+ *   <li><b>transport floor</b>: the same, reading the body in bulk, as Sluice now does. Undertow's
+ *       {@code receiveFullBytes} copies a body byte by byte, so this is what HTTP alone costs;</li>
+ *   <li><b>JSON floor</b>: the transport floor plus what any JSON pipeline does at least, reading
+ *       the body into a tree and writing each call back out.</li>
+ * </ol>
+ * Rounds alternate the contenders so a noisy machine weighs on all of them; the medians count.
+ * Then Sluice with the spool's other fsync policies and without it, once each, and the same load
+ * against a destination that never answers, to show memory stays bounded: the destination's window
+ * holds its bound and the backlog waits on disk while requests are still answered 200.
+ * Run it with a 256 MiB heap: {@code bench/run ingest}, or {@code main [seconds] [connections] [rounds]}.
  */
 public final class IngestBenchmark {
 
@@ -43,62 +59,129 @@ public final class IngestBenchmark {
         }
     }
 
+    /** A baseline endpoint, and how many body bytes it has read (so a test can see it reads them all). */
+    record Baseline(Undertow server, AtomicLong bodyBytes) {
+        String url() {
+            return "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path dir = Files.createTempDirectory("sluice-ingest-bench");
         Path body = Files.write(dir.resolve("batch.json"), BenchPayloads.batches(1, EVENTS_PER_REQUEST, 11).get(0));
         Path script = wrkScript(dir, body);
-        System.out.printf("batch body: %d bytes, %d events; wrk -t2 -c%d -d%ds; heap max %d MiB%n", Files.size(body),
-                EVENTS_PER_REQUEST, connections, seconds, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("batch body: %d bytes, %d events; wrk -t2 -c%d -d%ds; %d rounds; heap max %d MiB%n", Files.size(body),
+                EVENTS_PER_REQUEST, connections, seconds, rounds, Runtime.getRuntime().maxMemory() >> 20);
 
-        Undertow hello = helloWorld();
-        String helloUrl = "http://127.0.0.1:" + ((InetSocketAddress) hello.getListenerInfo().get(0).getAddress()).getPort();
-        try {
-            wrk(script, helloUrl, 2, connections, 3); // warm-up
-            Load baseline = wrk(script, helloUrl, 2, connections, seconds);
-            report("hello-world", baseline, baseline);
-            // "off" runs without the spool, to show what durability costs.
-            for (String fsync : new String[] {"off", "interval", "always"}) {
-                try (SluiceServer sluice = sluice(dir.resolve("spool-" + fsync + ".db"), fsync, "discard", "b" + fsync, 256L << 20)) {
-                    wrk(script, sluice.baseUrl(), 2, connections, 3);
-                    Load load = wrk(script, sluice.baseUrl(), 2, connections, seconds);
-                    report(fsync.equals("off") ? "sluice without spool" : "sluice spool fsync=" + fsync, load, baseline);
-                    System.out.printf("  delivered to the destination: %d events%n",
-                            MemoryDestinationProvider.instance("b" + fsync).discarded());
-                }
+        Baseline hello = helloWorld();
+        Baseline transport = transportFloor();
+        Baseline json = jsonFloor();
+        List<Double> helloRuns = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        try (SluiceServer sluice = sluice(dir.resolve("spool-always.db"), "always", "discard", "balways", 256L << 20)) {
+            for (String url : List.of(hello.url(), transport.url(), json.url(), sluice.baseUrl())) {
+                wrk(script, url, 2, connections, 3); // warm-up
             }
-            try (SluiceServer sluice = sluice(dir.resolve("spool-hang.db"), "interval", "hang", "bhang", 16L << 20)) {
-                Load load = wrk(script, sluice.baseUrl(), 2, connections, Math.max(5, seconds / 2));
-                var route = sluice.pipeline().routes().get(0);
-                System.out.printf("RESULT ingest destination-never-answers accepted=%d refused=%d window-bytes=%d "
-                                + "(bound %d) backlog-on-disk=%d events, %d bytes; heap-peak=%d MiB of %d MiB%n",
-                        load.ok(), load.other(), route.bufferedBytes(), 16L << 20, route.backlog().events(),
-                        route.backlog().bytes(), heapPeakBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+            List<Double> transportRuns = new ArrayList<>();
+            List<Double> jsonRuns = new ArrayList<>();
+            List<Double> sluiceRuns = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                double h = wrk(script, hello.url(), 2, connections, seconds).eventsPerSecond();
+                double s = wrk(script, sluice.baseUrl(), 2, connections, seconds).eventsPerSecond();
+                double t = wrk(script, transport.url(), 2, connections, seconds).eventsPerSecond();
+                double j = wrk(script, json.url(), 2, connections, seconds).eventsPerSecond();
+                helloRuns.add(h);
+                sluiceRuns.add(s);
+                transportRuns.add(t);
+                jsonRuns.add(j);
+                ratios.add(s / h);
+                System.out.printf("round %d: hello-world %.0f ev/s, sluice fsync=always %.0f ev/s (ratio %.2f), "
+                        + "transport floor %.0f ev/s, JSON floor %.0f ev/s%n", round, h, s, s / h, t, j);
             }
+            System.out.printf("RESULT ingest sluice fsync=always: %.0f events/s, hello-world %.0f events/s, ratio %.2f "
+                            + "(median of %d rounds: %s); delivered to the destination: %d events%n",
+                    median(sluiceRuns), median(helloRuns), median(ratios), rounds, ratios.stream()
+                            .map(r -> String.format("%.2f", r)).toList(), MemoryDestinationProvider.instance("balways").discarded());
+            System.out.printf("RESULT ingest transport floor (body read in bulk): %.0f events/s; sluice/transport %.2f%n",
+                    median(transportRuns), median(sluiceRuns) / median(transportRuns));
+            System.out.printf("RESULT ingest JSON floor (bulk read, readTree, each call written): %.0f events/s; sluice/JSON %.2f%n",
+                    median(jsonRuns), median(sluiceRuns) / median(jsonRuns));
         } finally {
-            hello.stop();
+            hello.server().stop();
+            transport.server().stop();
+            json.server().stop();
+        }
+        // What durability costs: the other policies and no spool, once each, against the median hello-world.
+        for (String fsync : new String[] {"interval", "off"}) {
+            try (SluiceServer sluice = sluice(dir.resolve("spool-" + fsync + ".db"), fsync, "discard", "b" + fsync, 256L << 20)) {
+                wrk(script, sluice.baseUrl(), 2, connections, 3);
+                Load load = wrk(script, sluice.baseUrl(), 2, connections, seconds);
+                System.out.printf("RESULT ingest %s: %.0f events/s, ratio to the median hello-world %.2f%n",
+                        fsync.equals("off") ? "sluice without spool" : "sluice spool fsync=" + fsync,
+                        load.eventsPerSecond(), load.eventsPerSecond() / median(helloRuns));
+            }
+        }
+        try (SluiceServer sluice = sluice(dir.resolve("spool-hang.db"), "interval", "hang", "bhang", 16L << 20)) {
+            Load load = wrk(script, sluice.baseUrl(), 2, connections, Math.max(5, seconds / 2));
+            var route = sluice.pipeline().routes().get(0);
+            System.out.printf("RESULT ingest destination-never-answers accepted=%d refused=%d window-bytes=%d "
+                            + "(bound %d) backlog-on-disk=%d events, %d bytes; heap-peak=%d MiB of %d MiB%n",
+                    load.ok(), load.other(), route.bufferedBytes(), 16L << 20, route.backlog().events(),
+                    route.backlog().bytes(), heapPeakBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
         }
         System.out.printf("RESULT ingest heap-peak=%d MiB of %d MiB, no OutOfMemoryError%n",
                 heapPeakBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
 
-    private static void report(String name, Load load, Load baseline) {
-        System.out.printf("RESULT ingest %s: %.0f events/s (%d requests ok, %d not), ratio to hello-world %.2f%n",
-                name, load.eventsPerSecond(), load.ok(), load.other(), load.eventsPerSecond() / baseline.eventsPerSecond());
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
-    /** The limit: the same server library, reading the whole body and answering like Sluice. */
-    static Undertow helloWorld() {
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(0, "127.0.0.1")
-                .setHandler(exchange -> exchange.getRequestReceiver().receiveFullBytes((ex, bytes) -> {
-                    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-                    ex.getResponseSender().send("{\"success\":true}");
-                }))
-                .build();
+    /** The target's baseline: reading the body the way Undertow's documentation shows. */
+    static Baseline helloWorld() {
+        AtomicLong bodyBytes = new AtomicLong();
+        return started(bodyBytes, exchange -> exchange.getRequestReceiver().receiveFullBytes((ex, bytes) -> {
+            bodyBytes.addAndGet(bytes.length);
+            success(ex);
+        }));
+    }
+
+    /** What HTTP alone costs: the body read in bulk on a worker thread. */
+    static Baseline transportFloor() {
+        AtomicLong bodyBytes = new AtomicLong();
+        return started(bodyBytes, new BlockingHandler(exchange -> {
+            bodyBytes.addAndGet(exchange.getInputStream().readAllBytes().length);
+            success(exchange);
+        }));
+    }
+
+    /** What any JSON pipeline costs at least: the body read into a tree, each call written back out. */
+    static Baseline jsonFloor() {
+        AtomicLong bodyBytes = new AtomicLong();
+        return started(bodyBytes, new BlockingHandler(exchange -> {
+            byte[] body = exchange.getInputStream().readAllBytes();
+            bodyBytes.addAndGet(body.length);
+            for (JsonNode call : SpecJson.MAPPER.readTree(body).get("batch")) {
+                SpecJson.MAPPER.writeValueAsBytes(call);
+            }
+            success(exchange);
+        }));
+    }
+
+    private static Baseline started(AtomicLong bodyBytes, HttpHandler handler) {
+        Undertow undertow = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
         undertow.start();
-        return undertow;
+        return new Baseline(undertow, bodyBytes);
+    }
+
+    private static void success(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send("{\"success\":true}");
     }
 
     static SluiceServer sluice(Path spool, String fsync, String mode, String instance, long maxBufferedBytes) throws Exception {
@@ -150,11 +233,29 @@ public final class IngestBenchmark {
         return new Load(total - other, other, seconds);
     }
 
+    /**
+     * The most the heap has held at once, sampled every 20 ms from the start. (The pools' own peaks
+     * are each reached at a different time, so their sum overstates it, even beyond {@code -Xmx}.)
+     */
     static long heapPeakBytes() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed())
-                .sum();
+        return HEAP_PEAK.get();
+    }
+
+    private static final AtomicLong HEAP_PEAK = new AtomicLong();
+
+    static {
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                HEAP_PEAK.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
     }
 
     private IngestBenchmark() {}
