@@ -1,6 +1,7 @@
 package io.sluice.runner.http;
 
 import io.sluice.core.intake.Intake;
+import io.sluice.core.spec.SpecJson;
 import io.sluice.runner.config.SluiceConfig;
 import io.sluice.runner.deadletter.DeadLetterFile;
 import io.sluice.runner.metrics.SluiceMetrics;
@@ -20,8 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The HTTP server: Segment's Tracking API under {@code /v1}, plus {@code /health} and
- * {@code /metrics}, on Undertow. A trailing slash is ignored ({@code /v1/track/}).
+ * The HTTP server: Segment's Tracking API under {@code /v1}, plus {@code /health}, {@code /ready}
+ * and {@code /metrics}, on Undertow. A trailing slash is ignored ({@code /v1/track/}).
  *
  * <p>Under {@code /v1} are also the paths Segment's libraries use besides the documented ones:
  * analytics.js's one-letter calls ({@code /v1/t}, {@code /v1/i}, ...) and its batch {@code /v1/b}
@@ -179,6 +180,17 @@ public final class TrackingServer implements AutoCloseable {
                         responses.json(exchange, result.healthy() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
                                 result.body());
                     });
+                }
+            }
+            case "/ready" -> {
+                // For load balancers: whether this node takes events. A failing destination does not
+                // make it unready, or one destination's outage would take every node out of rotation.
+                exchange.putAttachment(HttpResponses.ENDPOINT, "ready");
+                if (!isGet(exchange)) {
+                    methodNotAllowed(exchange, "GET");
+                } else {
+                    responses.json(exchange, accepting ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+                            SpecJson.MAPPER.createObjectNode().put("status", accepting ? "ready" : "shutting_down"));
                 }
             }
             case "/metrics" -> {

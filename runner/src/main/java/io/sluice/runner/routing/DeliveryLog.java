@@ -4,6 +4,7 @@ import io.sluice.core.spool.Backlog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class DeliveryLog {
     private String latestReason;
     private boolean failing;
     private Instant failingSince;
+    private String failingReason;
     private boolean backlogFull;
 
     DeliveryLog(String destination, Supplier<Backlog> backlog, Clock clock) {
@@ -49,14 +51,24 @@ public final class DeliveryLog {
         if (reason != null) {
             latestReason = reason;
         }
+        if (failing && reason != null) {
+            failingReason = reason;
+        }
         if (!failing && delivered == 0 && retried + failed > 0) {
             failing = true;
             failingSince = clock.instant();
+            failingReason = reason;
             LOG.warn("{}: failing: {}", destination, reason);
         } else if (failing && delivered > 0 && retried + failed == 0) {
             failing = false;
             LOG.info("{}: healthy again after {}", destination, round(Duration.between(failingSince, clock.instant())));
         }
+    }
+
+    /** While it is failing: for how long, and the latest reason (for {@code /health}, which the destination's own check may not see). */
+    synchronized Optional<String> failing() {
+        return failing ? Optional.of("deliveries failing for " + round(Duration.between(failingSince, clock.instant()))
+                + ": " + failingReason) : Optional.empty();
     }
 
     /** Events of this destination that went to the dead-letter file without a delivery attempt. */

@@ -42,15 +42,21 @@ public record Route(String source, SluiceConfig.Destination definition, String i
         return definition.type();
     }
 
-    /** The destination's own health; a health check that throws counts as unhealthy. */
+    /**
+     * The destination's own health, unless its deliveries are failing: a destination cannot always
+     * tell it is unreachable (Kinesis's client just retries). A health check that throws counts as
+     * unhealthy.
+     */
     public Health health() {
+        Health own;
         try {
-            Health health = engine.destination().health();
-            return health == null ? Health.unhealthy("the destination reported no health") : health;
+            own = engine.destination().health();
+            own = own == null ? Health.unhealthy("the destination reported no health") : own;
         } catch (RuntimeException e) {
             // The class only: an exception message may quote settings.
-            return Health.unhealthy("the health check failed with " + e.getClass().getName());
+            own = Health.unhealthy("the health check failed with " + e.getClass().getName());
         }
+        return own.isHealthy() ? log.failing().map(Health::unhealthy).orElse(own) : own;
     }
 
     /**

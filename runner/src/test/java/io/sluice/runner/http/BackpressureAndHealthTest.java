@@ -95,6 +95,23 @@ class BackpressureAndHealthTest {
     }
 
     @Test
+    void healthIs503WhileDeliveriesFailThoughTheDestinationSaysItIsHealthy() throws Exception {
+        try (TestSluice sluice = TestSluice.start(dir, TestSluice.memorySource(KEY, "refusing", ", mode: reject"))) {
+            assertThat(sluice.get("/health").statusCode()).isEqualTo(200);
+            assertThat(sluice.post("/v1/track", call(8), basic(KEY)).statusCode()).isEqualTo(200);
+
+            TestSluice.await("health degraded", () -> get(sluice, "/health").contains("degraded"));
+            JsonNode destination = JSON.readTree(sluice.get("/health").body()).get("destinations").get(0);
+            assertThat(destination.get("status").asText()).isEqualTo("unhealthy");
+            assertThat(destination.get("message").asText()).startsWith("deliveries failing for ").endsWith(": memory refuses m-8");
+            // A load balancer asks /ready: the node still takes events, so it stays in rotation.
+            HttpResponse<String> ready = sluice.get("/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("ready");
+        }
+    }
+
+    @Test
     void shutdownAnswers503WhileDrainingAndDeadLettersWhatIsLeftWithoutASpool() throws Exception {
         String yaml = "server: {host: 127.0.0.1, port: 0, shutdownTimeoutMs: 3000}\nspool: {enabled: false}\n"
                 + TestSluice.memorySource(KEY, "drain-hang", ", mode: hang");
@@ -103,6 +120,7 @@ class BackpressureAndHealthTest {
 
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(sluice::close);
         TestSluice.await("shutting down", () -> get(sluice, "/health").contains("shutting_down"));
+        assertThat(sluice.get("/ready").statusCode()).isEqualTo(503);
         HttpResponse<String> during = sluice.post("/v1/track", call(2), basic(KEY));
         shutdown.get();
 

@@ -245,7 +245,7 @@ class MultiNodeProcessTest {
                   default_backend nodes
                 backend nodes
                   balance roundrobin
-                  option httpchk GET /health
+                  option httpchk GET /ready
                   default-server inter 300ms fall 2 rise 2
                 %s""".formatted(front, servers));
         return new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", cfg.toString())

@@ -56,6 +56,8 @@ class OneDestinationDownTest {
                 long peakBacklogBytes = 0;
                 String atCut;
                 String atRecovery;
+                JsonNode sickWhileDown;
+                int readyWhileDown;
                 try {
                     Waits.sleep(Duration.ofSeconds(5));
                     sickPath.cut();
@@ -66,6 +68,8 @@ class OneDestinationDownTest {
                         Thread.sleep(1_000);
                     }
                     atRecovery = get(serve.baseUrl(), "/metrics");
+                    sickWhileDown = health(serve.baseUrl(), "web/sick");
+                    readyWhileDown = status(serve.baseUrl(), "/ready");
                     sickPath.reopen(kinesis.endpoint());
                     Waits.sleep(Duration.ofSeconds(10));
                 } finally {
@@ -90,6 +94,11 @@ class OneDestinationDownTest {
                 assertThat(peakBacklogBytes).as("the sick destination's backlog outgrew its memory window several times")
                         .isGreaterThan(3 * WINDOW_BYTES);
                 assertThat(p99Share).as("healthy deliveries within 2 s (p99 under 2 s)").isGreaterThanOrEqualTo(0.99);
+                assertThat(sickWhileDown.get("status").asText()).as("/health of the sick destination during the outage: "
+                        + sickWhileDown).isEqualTo("unhealthy");
+                assertThat(sickWhileDown.get("message").asText()).startsWith("deliveries failing for ");
+                assertThat(readyWhileDown).as("/ready during the outage: the node stays in rotation").isEqualTo(200);
+                assertThat(health(serve.baseUrl(), "web/sick").get("status").asText()).as("after recovery").isEqualTo("healthy");
                 assertThat(toHealthy.lost()).as("lost on the healthy destination").isEmpty();
                 assertThat(toSick.lost()).as("lost on the destination that was down").isEmpty();
                 assertThat(load.unexpected()).isEmpty();
@@ -130,6 +139,10 @@ class OneDestinationDownTest {
             }
         }
         throw new AssertionError(destination + " is not in /health");
+    }
+
+    static int status(URI base, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     static String get(URI base, String path) throws Exception {

@@ -25,8 +25,10 @@ final class ServeProcess implements AutoCloseable {
     private final URI baseUrl;
     private final Path stdout;
     private final Path stderr;
+    private final Thread drain;
 
-    private ServeProcess(Process process, URI baseUrl, Path stdout, Path stderr) {
+    private ServeProcess(Process process, URI baseUrl, Path stdout, Path stderr, Thread drain) {
+        this.drain = drain;
         this.process = process;
         this.baseUrl = baseUrl;
         this.stdout = stdout;
@@ -84,7 +86,7 @@ final class ServeProcess implements AutoCloseable {
             }, "serve-stdout-" + name);
             drain.setDaemon(true);
             drain.start();
-            return new ServeProcess(process, URI.create(url.group(1)), stdout, stderr);
+            return new ServeProcess(process, URI.create(url.group(1)), stdout, stderr, drain);
         } catch (Exception e) {
             process.destroyForcibly();
             throw e;
@@ -115,6 +117,7 @@ final class ServeProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(60, TimeUnit.SECONDS);
+        drain.join(10_000); // its file must be written before the test's directory is deleted
     }
 
     /** SIGTERM; the exit code, or -1 when it did not exit within {@code seconds}. */
@@ -123,7 +126,7 @@ final class ServeProcess implements AutoCloseable {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             return -1;
         }
-        Thread.sleep(200); // let the stdout drain write its file
+        drain.join(10_000); // it writes the stdout file once the process has ended
         return process.exitValue();
     }
 

@@ -94,4 +94,18 @@ class DeliveryLogTest {
                 "web/kinesis: backlog reached its bound of 1000 bytes; new events: dead-lettered",
                 "web/kinesis: backlog has room again");
     }
+
+    @Test
+    void failingIsToldUntilABatchIsDeliveredWhole() {
+        assertThat(log.failing()).isEmpty();
+        log.batch(3, 2, 0, "throttled"); // partly delivered: not failing
+        assertThat(log.failing()).isEmpty();
+
+        log.batch(0, 500, 0, "connection reset");
+        log.batch(0, 500, 0, "connection refused");
+        assertThat(log.failing()).hasValue("deliveries failing for 0 s: connection refused");
+
+        log.batch(500, 0, 0, null);
+        assertThat(log.failing()).isEmpty();
+    }
 }
