@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -239,6 +240,7 @@ public final class LocalKafka implements AutoCloseable {
                     var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
                     if (description.partitions().size() == partitions
                             && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        awaitLeaders(admin, topic, partitions);
                         return;
                     }
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -251,6 +253,21 @@ public final class LocalKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + topic, e);
         }
+    }
+
+    /**
+     * Waits until the leader of each partition serves it, not only names it in the metadata: a
+     * produce request that comes earlier is answered NOT_LEADER_OR_FOLLOWER, and an idempotent
+     * producer that pipelines batches can then have its later batches written before its first,
+     * which the broker refuses forever after (OUT_OF_ORDER_SEQUENCE_NUMBER) until the batch expires.
+     * ListOffsets goes to the leader too, and the Admin client retries it until the leader answers.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
     }
 
     /** Every record of the topic, from the beginning of each partition to its end now. */
