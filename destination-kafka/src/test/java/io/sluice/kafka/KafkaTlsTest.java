@@ -134,7 +134,8 @@ class KafkaTlsTest {
                             r -> assertThat(r.reason()).contains("SSL handshake failed")));
             assertThat(destination.health().isHealthy()).isFalse();
             assertThat(destination.health().message())
-                    .contains(topic, kafka.saslSslBootstrap(), "SSL handshake failed", "caCertificate")
+                    .contains(topic, kafka.saslSslBootstrap(), "SSL handshake failed", "caCertificate",
+                            "unable to find valid certification path")
                     .doesNotContain(LocalKafka.PASSWORD);
             assertThat(destination.toString()).doesNotContain(LocalKafka.PASSWORD);
         }

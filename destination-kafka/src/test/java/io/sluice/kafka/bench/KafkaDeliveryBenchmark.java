@@ -36,7 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ol>
  * Both clocks run from the first send to the last acknowledgement. After a full-size warm-up of
  * each, every round runs the two back to back, each into a fresh topic of 4 partitions, the one
- * going first alternating. On a shared machine the load moves between rounds, so the figure is the
+ * going first alternating (an even number of rounds: as often first as second), the heap collected
+ * before each. On a shared machine the load moves between rounds, so the figure is the
  * median of the rounds' own ratios (a pair shares its round's load); every round is printed, with
  * the load average. Run: this class's {@code main [events] [rounds]}.
  */
@@ -68,7 +69,7 @@ public final class KafkaDeliveryBenchmark {
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         try (LocalKafka kafka = LocalKafka.start()) {
             run(kafka, events, 1, false); // warm-up at full size: JIT, connections, the broker's log segments
             String loadBefore = loadAverage();
@@ -85,14 +86,14 @@ public final class KafkaDeliveryBenchmark {
         List<Round> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             boolean loopFirst = round % 2 == 1;
+            int number = round;
             double l = 0;
-            double s = 0;
             if (loopFirst) {
-                l = producerLoop(kafka, topic(kafka, "loop", round), events);
+                l = measured(() -> producerLoop(kafka, topic(kafka, "loop", number), events));
             }
-            s = sluice(kafka, topic(kafka, "sluice", round), events);
+            double s = measured(() -> sluice(kafka, topic(kafka, "sluice", number), events));
             if (!loopFirst) {
-                l = producerLoop(kafka, topic(kafka, "loop", round), events);
+                l = measured(() -> producerLoop(kafka, topic(kafka, "loop", number), events));
             }
             Round r = new Round(l, s);
             results.add(r);
@@ -102,6 +103,12 @@ public final class KafkaDeliveryBenchmark {
             }
         }
         return new Result(results);
+    }
+
+    /** One contender's run, on a heap cleared of the other one's garbage. */
+    private static double measured(java.util.concurrent.Callable<Double> contender) throws Exception {
+        System.gc();
+        return contender.call();
     }
 
     static double median(double[] values) {
