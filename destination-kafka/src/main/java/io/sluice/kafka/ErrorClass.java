@@ -7,6 +7,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -32,10 +33,24 @@ enum ErrorClass {
         return RETRYABLE;
     }
 
-    /** The exception's kind and message, as operators read it. */
+    /**
+     * The exception's kind and message, as operators read it. A failed TLS handshake says only
+     * "SSL handshake failed": add what to check and the JDK's reason (an unknown CA, a host name the
+     * certificate does not name).
+     */
     static String describe(Throwable failure) {
         Throwable t = unwrap(failure);
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        String text = t.getClass().getSimpleName() + ": " + t.getMessage();
+        if (t instanceof SslAuthenticationException) {
+            Throwable root = t;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            text += " (the brokers' certificate must be signed by a CA the JVM trusts or by the one in "
+                    + KafkaSettings.CA_CERTIFICATE + ", and name the host in " + KafkaSettings.BROKERS + ")"
+                    + (root == t ? "" : ": " + root.getMessage());
+        }
+        return text;
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -31,8 +32,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * A real Kafka broker in KRaft mode (broker and controller in one process), from the Apache Kafka
  * artifacts on the test class path, run as a child JVM on 127.0.0.1. It has a PLAINTEXT listener
- * and a SASL_PLAINTEXT one with SCRAM-SHA-256/512 for user {@link #USER}. It can be stopped and
- * started again on the same ports and data.
+ * and a SASL_PLAINTEXT one with SCRAM-SHA-256/512 for user {@link #USER}; {@link #startWithTls()}
+ * adds SSL and SASL_SSL ones, with a certificate from a CA made for the occasion. It can be stopped
+ * and started again on the same ports and data.
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -43,19 +45,38 @@ public final class LocalKafka implements AutoCloseable {
     private final int port;
     private final int saslPort;
     private final int controllerPort;
+    /** With TLS listeners: the broker's keystore and the CA that signed it; null without. */
+    private final TestCertificates certificates;
+    private final int sslPort;
+    private final int saslSslPort;
     private Process process;
 
-    private LocalKafka(Path dir) {
+    private LocalKafka(Path dir, boolean tls) {
         this.dir = dir;
         this.port = freePort();
         this.saslPort = freePort();
         this.controllerPort = freePort();
+        this.certificates = tls ? TestCertificates.brokerSignedByNewCa(dir) : null;
+        this.sslPort = tls ? freePort() : -1;
+        this.saslSslPort = tls ? freePort() : -1;
     }
 
     /** Formats a fresh log directory, starts the broker and adds the SCRAM user. */
     public static LocalKafka start() {
+        return start(false);
+    }
+
+    /**
+     * Like {@link #start()}, with two more listeners over TLS: SSL and SASL_SSL (SCRAM), whose
+     * certificate (for {@code localhost} and {@code 127.0.0.1}) a throwaway CA signed; {@link #caPem()}.
+     */
+    static LocalKafka startWithTls() {
+        return start(true);
+    }
+
+    private static LocalKafka start(boolean tls) {
         try {
-            LocalKafka kafka = new LocalKafka(Files.createTempDirectory("sluice-kafka-"));
+            LocalKafka kafka = new LocalKafka(Files.createTempDirectory("sluice-kafka-"), tls);
             kafka.writeConfig();
             kafka.run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
                     "-c", kafka.config().toString(), "--ignore-formatted"), Duration.ofMinutes(2));
@@ -75,25 +96,62 @@ public final class LocalKafka implements AutoCloseable {
         return "127.0.0.1:" + saslPort;
     }
 
+    String sslBootstrap() {
+        return "127.0.0.1:" + requireTls(sslPort);
+    }
+
+    String saslSslBootstrap() {
+        return "127.0.0.1:" + requireTls(saslSslPort);
+    }
+
+    /** The PEM of the CA that signed the broker's certificate. */
+    String caPem() {
+        requireTls(0);
+        return certificates.caPem();
+    }
+
+    private int requireTls(int value) {
+        if (certificates == null) {
+            throw new IllegalStateException("this broker has no TLS listeners: start it with startWithTls()");
+        }
+        return value;
+    }
+
     private Path config() {
         return dir.resolve("server.properties");
     }
 
     private void writeConfig() throws IOException {
         String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
-        Files.writeString(config(), String.join("\n",
+        List<String> listeners = new ArrayList<>(List.of("PLAINTEXT://127.0.0.1:" + port, "SASL_PLAINTEXT://127.0.0.1:" + saslPort));
+        List<String> scramListeners = new ArrayList<>(List.of("sasl_plaintext"));
+        List<String> tls = new ArrayList<>();
+        if (certificates != null) {
+            listeners.addAll(List.of("SSL://127.0.0.1:" + sslPort, "SASL_SSL://127.0.0.1:" + saslSslPort));
+            scramListeners.add("sasl_ssl");
+            tls = List.of(
+                    "ssl.keystore.type=PKCS12",
+                    "ssl.keystore.location=" + certificates.keystore(),
+                    "ssl.keystore.password=" + TestCertificates.STORE_PASSWORD,
+                    "ssl.key.password=" + TestCertificates.STORE_PASSWORD);
+        }
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
-                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort,
+                "listeners=" + String.join(",", listeners) + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + String.join(",", listeners),
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512",
-                "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=" + jaas,
-                "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" + jaas,
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,"
+                        + "CONTROLLER:PLAINTEXT",
+                "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512"));
+        for (String listener : scramListeners) {
+            lines.add("listener.name." + listener + ".scram-sha-256.sasl.jaas.config=" + jaas);
+            lines.add("listener.name." + listener + ".scram-sha-512.sasl.jaas.config=" + jaas);
+        }
+        lines.addAll(tls);
+        lines.addAll(List.of(
                 "log.dirs=" + dir.resolve("data"),
                 "auto.create.topics.enable=false",
                 "num.partitions=1",
@@ -105,6 +163,7 @@ public final class LocalKafka implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "log.flush.interval.messages=1000000",
                 ""));
+        Files.writeString(config(), String.join("\n", lines));
     }
 
     private void startProcess() throws IOException {
@@ -181,6 +240,7 @@ public final class LocalKafka implements AutoCloseable {
                     var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
                     if (description.partitions().size() == partitions
                             && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        awaitLeaders(admin, topic, partitions);
                         return;
                     }
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -193,6 +253,21 @@ public final class LocalKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + topic, e);
         }
+    }
+
+    /**
+     * Waits until the leader of each partition serves it, not only names it in the metadata: a
+     * produce request that comes earlier is answered NOT_LEADER_OR_FOLLOWER, and an idempotent
+     * producer that pipelines batches can then have its later batches written before its first,
+     * which the broker refuses forever after (OUT_OF_ORDER_SEQUENCE_NUMBER) until the batch expires.
+     * ListOffsets goes to the leader too, and the Admin client retries it until the leader answers.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
     }
 
     /** Every record of the topic, from the beginning of each partition to its end now. */
