@@ -74,4 +74,13 @@ class DestinationExamplesTest {
                         + "(got 'kafka-1.internal')")
                 .hasMessageContaining("sources[0].destinations[0].settings.brokers[1]: must be host:port");
     }
+
+    @Test
+    void theReadmeExampleLoadsWithAWebhookAndKafka() throws Exception {
+        SluiceConfig config = new ConfigLoader(PluginRegistry.builtIn(), ENV::get).read(example("README.md"), "README.md");
+        var destinations = config.sources().get(0).destinations();
+        assertThat(destinations).extracting(SluiceConfig.Destination::type).containsExactly("webhook", "kafka");
+        assertThat(destinations.get(0).settings().uriList("urls")).containsExactly(URI.create("https://hooks.example.com/segment"));
+        assertThat(destinations.get(1).settings().list("brokers")).containsExactly("kafka-1.internal:9093", "kafka-2.internal:9093");
+    }
 }
