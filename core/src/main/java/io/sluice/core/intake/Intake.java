@@ -52,8 +52,7 @@ public final class Intake {
         for (RawCall call : request.calls()) {
             Validation validation = validator.validate(call);
             if (validation.errors().isEmpty()) {
-                // Read integrations before normalising: the node is serialised there and not looked at again.
-                Integrations integrations = Integrations.of(call.node().get("integrations"));
+                Integrations integrations = Integrations.of(call.call().get("integrations"));
                 accepted.add(new AcceptedEvent(normaliser.normalise(call, validation, receivedAt, receivedAtText), integrations));
             } else {
                 rejected.add(new RejectedCall(call.path(), call.node(), validation.errors()));

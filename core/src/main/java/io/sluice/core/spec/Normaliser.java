@@ -1,11 +1,9 @@
 package io.sluice.core.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.spi.event.Event;
 import io.sluice.spi.event.EventType;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,7 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Completes a valid call the way Segment does and serialises it once:
+ * Completes a valid call the way Segment does and writes it once, generating only the members it sets:
  * <ul>
  *   <li>{@code messageId} is set when absent (a random UUID);</li>
  *   <li>{@code receivedAt} is the time Sluice received the request;</li>
@@ -30,29 +28,29 @@ public final class Normaliser {
 
     /**
      * Normalises {@code call}, which {@link SpecValidator} found valid with {@code validation}, with
-     * {@code receivedAt} formatted once for a whole request. Modifies the call's node.
+     * {@code receivedAt} formatted once for a whole request. Edits the call's members.
      */
     public Event normalise(RawCall call, Validation validation, Instant receivedAt, String receivedAtText) {
-        ObjectNode node = call.node();
+        ScannedCall node = call.call();
         EventType type = validation.type().orElseThrow(() -> new IllegalArgumentException("unvalidated call"));
 
         String messageId = text(node, "messageId");
         if (messageId == null || messageId.isEmpty()) {
             messageId = randomUuid();
-            node.put("messageId", messageId);
+            node.put("messageId", TextNode.valueOf(messageId));
         }
-        node.put("receivedAt", receivedAtText);
+        node.put("receivedAt", TextNode.valueOf(receivedAtText));
 
         Optional<Instant> sentAt = validation.sentAt().or(call::sentAt);
         if (validation.sentAt().isEmpty()) {
-            sentAt.ifPresent(s -> node.put("sentAt", Timestamps.format(s)));
+            sentAt.ifPresent(s -> node.put("sentAt", TextNode.valueOf(Timestamps.format(s))));
         }
         // The client's own clock reading: originalTimestamp when a replayed message already has one.
         Optional<Instant> original = validation.originalTimestamp();
         Optional<Instant> sent = validation.timestamp();
         if (original.isEmpty() && sent.isPresent()) {
             original = sent;
-            node.set("originalTimestamp", node.get("timestamp"));
+            node.put("originalTimestamp", node.get("timestamp"));
         }
         Optional<Instant> corrected = original.isPresent() && sentAt.isPresent()
                 ? Optional.of(receivedAt.minus(Duration.between(original.get(), sentAt.get()))).filter(Timestamps::inRange)
@@ -60,20 +58,15 @@ public final class Normaliser {
         Instant timestamp;
         if (corrected.isPresent()) {
             timestamp = corrected.get();
-            node.put("timestamp", Timestamps.format(timestamp));
+            node.put("timestamp", TextNode.valueOf(Timestamps.format(timestamp)));
         } else if (sent.isPresent()) {
             timestamp = sent.get();
         } else {
             timestamp = receivedAt;
-            node.put("timestamp", receivedAtText);
+            node.put("timestamp", TextNode.valueOf(receivedAtText));
         }
 
-        byte[] json;
-        try {
-            json = SpecJson.MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] json = node.toJson();
         return Event.builder(type, messageId, json)
                 .userId(id(node, "userId"))
                 .anonymousId(id(node, "anonymousId"))
@@ -85,13 +78,13 @@ public final class Normaliser {
                 .build();
     }
 
-    private static String text(ObjectNode node, String field) {
+    private static String text(ScannedCall node, String field) {
         JsonNode value = node.get(field);
         return value != null && value.isTextual() ? value.asText() : null;
     }
 
     /** Ids may be numbers on the wire; destinations see their text. Empty strings count as absent. */
-    private static String id(ObjectNode node, String field) {
+    private static String id(ScannedCall node, String field) {
         JsonNode value = node.get(field);
         if (value == null || !(value.isTextual() || value.isNumber())) {
             return null;

@@ -1,7 +1,7 @@
 package io.sluice.core.spec;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.spi.event.EventType;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ public final class SpecValidator {
     private static final List<String> OBJECTS = List.of("properties", "traits", "context", "integrations");
 
     public Validation validate(RawCall call) {
-        ObjectNode node = call.node();
+        ScannedCall node = call.call();
         String at = call.path();
         List<SpecError> errors = new ArrayList<>(0);
         if (call.rawBytes() > SpecLimits.MAX_EVENT_BYTES) {
@@ -35,8 +35,9 @@ public final class SpecValidator {
         }
         type.ifPresent(t -> checkCall(t, node, at, errors));
         for (String field : OBJECTS) {
-            JsonNode value = node.get(field);
-            if (value != null && !value.isNull() && !value.isObject()) {
+            // Only the kind of token: these objects are copied as sent, never read into a tree.
+            JsonToken kind = node.kind(field);
+            if (kind != null && kind != JsonToken.VALUE_NULL && kind != JsonToken.START_OBJECT) {
                 errors.add(new SpecError(ErrorCode.FIELD_NOT_AN_OBJECT, at + "." + field, field + ": must be an object"));
             }
         }
@@ -52,7 +53,7 @@ public final class SpecValidator {
         return new Validation(errors, type, timestamp, sentAt, originalTimestamp);
     }
 
-    private static Optional<Instant> dateTime(ObjectNode node, String field, String at, List<SpecError> errors) {
+    private static Optional<Instant> dateTime(ScannedCall node, String field, String at, List<SpecError> errors) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
@@ -65,7 +66,7 @@ public final class SpecValidator {
         return instant;
     }
 
-    private static void checkCall(EventType type, ObjectNode node, String at, List<SpecError> errors) {
+    private static void checkCall(EventType type, ScannedCall node, String at, List<SpecError> errors) {
         switch (type) {
             case ALIAS -> {
                 if (!hasId(node, "userId")) {
@@ -94,13 +95,13 @@ public final class SpecValidator {
         }
     }
 
-    private static Optional<EventType> typeOf(ObjectNode node) {
+    private static Optional<EventType> typeOf(ScannedCall node) {
         JsonNode type = node.get("type");
         return type != null && type.isTextual() ? EventType.fromWireName(type.asText()) : Optional.empty();
     }
 
     /** An id counts when it is a non-empty string or a number. */
-    static boolean hasId(ObjectNode node, String field) {
+    static boolean hasId(ScannedCall node, String field) {
         JsonNode value = node.get(field);
         return value != null && (value.isNumber() || (value.isTextual() && !value.asText().isEmpty()));
     }
