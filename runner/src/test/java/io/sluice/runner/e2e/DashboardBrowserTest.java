@@ -110,7 +110,7 @@ class DashboardBrowserTest {
         driver.findElement(By.id("token")).sendKeys(TOKEN);
         driver.findElement(By.id("login-submit")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("section[data-source='web'] tr[data-destination]")));
-        recordResponses();
+        AdminAnswers.record(driver);
         page("overview after login");
 
         // 2. Add a Kinesis destination through the form: human labels, the region from a list, and two
@@ -409,21 +409,8 @@ class DashboardBrowserTest {
         pages.add(source);
     }
 
-    /** From here on, the page keeps the body of every admin API answer it receives. */
-    private void recordResponses() {
-        ((JavascriptExecutor) driver).executeScript("""
-                window.__answers = [];
-                const original = window.fetch;
-                window.fetch = async (...args) => {
-                  const response = await original(...args);
-                  response.clone().text().then(text => window.__answers.push(text));
-                  return response;
-                };""");
-    }
-
-    @SuppressWarnings("unchecked")
     private void collectResponses() {
-        List<String> answers = (List<String>) ((JavascriptExecutor) driver).executeScript("return window.__answers;");
+        List<String> answers = AdminAnswers.recorded(driver);
         assertThat(answers).hasSizeGreaterThan(5)
                 .allSatisfy(a -> assertThat(a).doesNotContain(CANARY).doesNotContain(CONFIG_CANARY));
         assertThat(String.join("", answers)).contains("\"secretAccessKey\":{\"set\":true,\"from\":\"dashboard\"}")

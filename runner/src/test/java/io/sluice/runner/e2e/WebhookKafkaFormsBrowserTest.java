@@ -24,7 +24,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -102,7 +101,7 @@ class WebhookKafkaFormsBrowserTest {
         driver.findElement(By.id("token")).sendKeys(TOKEN);
         driver.findElement(By.id("login-submit")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("section[data-source='web'] tr[data-destination]")));
-        recordResponses();
+        AdminAnswers.record(driver);
     }
 
     private void webhook(TestSluice sluice, String url1, String url2, List<Received> first, List<Received> second)
@@ -284,21 +283,8 @@ class WebhookKafkaFormsBrowserTest {
         pages.add(source);
     }
 
-    /** From here on, the page keeps the body of every admin API answer it receives. */
-    private void recordResponses() {
-        ((JavascriptExecutor) driver).executeScript("""
-                window.__answers = [];
-                const original = window.fetch;
-                window.fetch = async (...args) => {
-                  const response = await original(...args);
-                  response.clone().text().then(text => window.__answers.push(text));
-                  return response;
-                };""");
-    }
-
-    @SuppressWarnings("unchecked")
     private void collectResponses() {
-        List<String> answers = (List<String>) ((JavascriptExecutor) driver).executeScript("return window.__answers;");
+        List<String> answers = AdminAnswers.recorded(driver);
         assertThat(answers).hasSizeGreaterThan(5).allSatisfy(a -> assertThat(a).doesNotContain(SHARED_SECRET)
                 .doesNotContain("canary-header").doesNotContain(LocalKafka.PASSWORD));
         assertThat(String.join("", answers)).contains("\"urls\":[").contains("\"brokers\":[")
