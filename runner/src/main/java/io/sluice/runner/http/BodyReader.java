@@ -37,7 +37,6 @@ final class BodyReader {
     private final Failed failed;
     private byte[] body;
     private int size;
-    private boolean inHandler;
 
     private BodyReader(HttpServerExchange exchange, int limit, long declaredLength, Done done, Failed failed) {
         this.exchange = exchange;
@@ -77,16 +76,15 @@ final class BodyReader {
      * {@code inHandler}: called from the exchange's handler, where the exchange may be dispatched.
      */
     private boolean readAvailable(StreamSourceChannel channel, boolean inHandler) {
-        this.inHandler = inHandler;
         try {
             while (true) {
                 if (lengthKnown && size == body.length) {
-                    finish(() -> done.read(exchange, body));
+                    finish(inHandler, () -> done.read(exchange, body));
                     return true;
                 }
                 if (!lengthKnown && size == body.length) {
                     if (size > limit) {
-                        finish(() -> failed.failed(exchange, true, null));
+                        finish(inHandler, () -> failed.failed(exchange, true, null));
                         return true;
                     }
                     body = Arrays.copyOf(body, (int) Math.min((long) limit + 1, 2L * body.length));
@@ -100,18 +98,18 @@ final class BodyReader {
                         throw new IOException("the connection closed after " + size + " of " + body.length + " body bytes");
                     }
                     byte[] whole = Arrays.copyOf(body, size);
-                    finish(() -> done.read(exchange, whole));
+                    finish(inHandler, () -> done.read(exchange, whole));
                     return true;
                 }
                 size += read;
             }
         } catch (IOException e) {
-            finish(() -> failed.failed(exchange, false, e));
+            finish(inHandler, () -> failed.failed(exchange, false, e));
             return true;
         }
     }
 
-    private void finish(Runnable callback) {
+    private void finish(boolean inHandler, Runnable callback) {
         if (inHandler) {
             callback.run();
         } else { // outside the handler chain: run the callback as Undertow's receiver does

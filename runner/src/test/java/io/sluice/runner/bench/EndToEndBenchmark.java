@@ -98,13 +98,7 @@ public final class EndToEndBenchmark {
                 System.out.flush();
             }
         }
-        return new Result(median(baselines), median(sluices), median(ratios));
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        return new Result(Median.of(baselines), Median.of(sluices), Median.of(ratios));
     }
 
     private static String stream(Kinesalite kinesis, String name, int round) {

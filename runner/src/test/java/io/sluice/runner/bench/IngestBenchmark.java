@@ -103,12 +103,12 @@ public final class IngestBenchmark {
             }
             System.out.printf("RESULT ingest sluice fsync=always: %.0f events/s, hello-world %.0f events/s, ratio %.2f "
                             + "(median of %d rounds: %s); delivered to the destination: %d events%n",
-                    median(sluiceRuns), median(helloRuns), median(ratios), rounds, ratios.stream()
+                    Median.of(sluiceRuns), Median.of(helloRuns), Median.of(ratios), rounds, ratios.stream()
                             .map(r -> String.format("%.2f", r)).toList(), MemoryDestinationProvider.instance("balways").discarded());
             System.out.printf("RESULT ingest transport floor (body read in bulk): %.0f events/s; sluice/transport %.2f%n",
-                    median(transportRuns), median(sluiceRuns) / median(transportRuns));
+                    Median.of(transportRuns), Median.of(sluiceRuns) / Median.of(transportRuns));
             System.out.printf("RESULT ingest JSON floor (bulk read, readTree, each call written): %.0f events/s; sluice/JSON %.2f%n",
-                    median(jsonRuns), median(sluiceRuns) / median(jsonRuns));
+                    Median.of(jsonRuns), Median.of(sluiceRuns) / Median.of(jsonRuns));
         } finally {
             hello.server().stop();
             transport.server().stop();
@@ -121,7 +121,7 @@ public final class IngestBenchmark {
                 Load load = wrk(script, sluice.baseUrl(), 2, connections, seconds);
                 System.out.printf("RESULT ingest %s: %.0f events/s, ratio to the median hello-world %.2f%n",
                         fsync.equals("off") ? "sluice without spool" : "sluice spool fsync=" + fsync,
-                        load.eventsPerSecond(), load.eventsPerSecond() / median(helloRuns));
+                        load.eventsPerSecond(), load.eventsPerSecond() / Median.of(helloRuns));
             }
         }
         try (SluiceServer sluice = sluice(dir.resolve("spool-hang.db"), "interval", "hang", "bhang", 16L << 20)) {
@@ -134,12 +134,6 @@ public final class IngestBenchmark {
         }
         System.out.printf("RESULT ingest heap-peak=%d MiB of %d MiB, no OutOfMemoryError%n",
                 heapPeakBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     /** The target's baseline: reading the body the way Undertow's documentation shows. */
