@@ -1,7 +1,6 @@
 package io.sluice.core.spool;
 
 import io.sluice.spi.event.Event;
-import io.sluice.spi.event.EventType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -16,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -156,7 +154,7 @@ public final class Spool implements AutoCloseable {
                 readers.put(reader.name(), reader);
             }
         }
-        long[] events = new long[readers.size()];
+        long[] eventCounts = new long[readers.size()];
         long[] eventBytes = new long[readers.size()];
         long[] oldest = new long[readers.size()];
         java.util.Arrays.fill(oldest, -1);
@@ -164,22 +162,43 @@ public final class Spool implements AutoCloseable {
         long[] cursors = all.stream().mapToLong(rd -> rd.cursor(nextSeq)).toArray();
         long total = 0;
         // Every row counts in the spool's size, also one every reader passed that the last run did
-        // not delete before it stopped: the first tick deletes it, and subtracts it.
+        // not delete before it stopped: the first tick deletes it, and subtracts it. A row's tally
+        // counts it per reader; only a row a reader stopped inside is read event by event.
         try (PreparedStatement q = db.prepareStatement(
-                "SELECT seq, routes, LENGTH(json), received_at_ms FROM events ORDER BY seq")) {
+                "SELECT first_seq, count, bytes, received_at_ms, tally FROM batches ORDER BY first_seq");
+             PreparedStatement events = db.prepareStatement("SELECT events FROM batches WHERE first_seq = ?")) {
             try (ResultSet r = q.executeQuery()) {
                 while (r.next()) {
-                    long seq = r.getLong(1);
-                    BitSet routes = BitSet.valueOf(r.getBytes(2));
-                    long length = r.getLong(3);
-                    total += length;
+                    long first = r.getLong(1);
+                    long end = first + r.getLong(2);
+                    total += r.getLong(3);
+                    byte[] tally = r.getBytes(5);
                     for (int i = 0; i < all.size(); i++) {
                         SpoolReader reader = all.get(i);
-                        if (routes.get(reader.id) && seq >= cursors[i]) {
-                            events[i]++;
-                            eventBytes[i] += length;
-                            if (oldest[i] < 0) {
+                        if (end <= cursors[i]) {
+                            continue;
+                        }
+                        if (first >= cursors[i]) {
+                            long[] counts = SpoolRow.tallyOf(tally, reader.id);
+                            eventCounts[i] += counts[0];
+                            eventBytes[i] += counts[1];
+                            if (oldest[i] < 0 && counts[0] > 0) {
                                 oldest[i] = r.getLong(4);
+                            }
+                            continue;
+                        }
+                        events.setLong(1, first);
+                        try (ResultSet row = events.executeQuery()) {
+                            row.next();
+                            SpoolRow.Records records = new SpoolRow.Records(row.getBytes(1), first);
+                            while (records.next()) {
+                                if (records.seq() >= cursors[i] && records.routedTo(reader.id)) {
+                                    eventCounts[i]++;
+                                    eventBytes[i] += records.jsonLength();
+                                    if (oldest[i] < 0) {
+                                        oldest[i] = records.receivedAtMillis();
+                                    }
+                                }
                             }
                         }
                     }
@@ -187,7 +206,7 @@ public final class Spool implements AutoCloseable {
             }
         }
         for (int i = 0; i < all.size(); i++) {
-            all.get(i).restored(events[i], eventBytes[i], oldest[i]);
+            all.get(i).restored(eventCounts[i], eventBytes[i], oldest[i]);
         }
         bytes.set(total);
         db.commit();
@@ -319,37 +338,51 @@ public final class Spool implements AutoCloseable {
     record Row(long seq, Event event) {}
 
     /**
-     * Reads rows from {@code from} on, keeping those routed to {@code reader}, up to the limits.
+     * Reads events from {@code from} on, keeping those routed to {@code reader}, up to the limits.
      * Returns where the next read starts, or -1 when the end of the log was reached. When it stops
-     * at a routed row that did not fit, {@code nextOldest[0]} gets that row's received-at time.
+     * at a routed event that did not fit, {@code nextOldest[0]} gets that event's received-at time.
      */
     private long scan(SpoolReader reader, long from, int maxScan, int maxEvents, long maxBytes, List<Row> rows,
                       long[] nextOldest) throws SQLException {
-        try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS + " FROM events WHERE seq >= ? ORDER BY seq LIMIT ?")) {
+        // From the row holding position `from` (a reader may stop inside a row), in order.
+        try (PreparedStatement q = db.prepareStatement("SELECT first_seq, count, tally, events FROM batches"
+                + " WHERE first_seq >= COALESCE((SELECT MAX(first_seq) FROM batches WHERE first_seq <= ?), 0)"
+                + " ORDER BY first_seq")) {
             q.setLong(1, from);
-            q.setInt(2, maxScan);
             int seen = 0;
             long taken = 0;
-            long last = from - 1;
             try (ResultSet r = q.executeQuery()) {
                 while (r.next()) {
-                    seen++;
-                    long seq = r.getLong(1);
-                    if (BitSet.valueOf(r.getBytes(2)).get(reader.id)) {
+                    long first = r.getLong(1);
+                    long end = first + r.getLong(2);
+                    if (end <= from) {
+                        continue;
+                    }
+                    if (seen >= maxScan) {
+                        return Math.max(first, from);
+                    }
+                    seen += (int) (end - Math.max(first, from));
+                    if (SpoolRow.tallyOf(r.getBytes(3), reader.id)[0] == 0) {
+                        continue; // nothing here for this reader: its payloads are not even read
+                    }
+                    SpoolRow.Records records = new SpoolRow.Records(r.getBytes(4), first);
+                    while (records.next()) {
+                        if (records.seq() < from || !records.routedTo(reader.id)) {
+                            continue;
+                        }
                         if (rows.size() >= maxEvents || (taken > 0 && taken >= maxBytes)) {
                             if (nextOldest != null) {
-                                nextOldest[0] = r.getLong(11);
+                                nextOldest[0] = records.receivedAtMillis();
                             }
-                            return seq;
+                            return records.seq();
                         }
-                        Event event = event(r);
+                        Event event = records.event();
                         taken += event.jsonLength();
-                        rows.add(new Row(seq, event));
+                        rows.add(new Row(records.seq(), event));
                     }
-                    last = seq;
                 }
             }
-            return seen < maxScan ? -1 : last + 1;
+            return -1;
         }
     }
 
@@ -442,8 +475,7 @@ public final class Spool implements AutoCloseable {
         List<PageRead> pageReads = new ArrayList<>();
         try {
             if (insert == null) {
-                insert = db.prepareStatement("INSERT INTO events (seq, routes, type, message_id, user_id, anonymous_id,"
-                        + " previous_id, group_id, event_name, timestamp_ms, received_at_ms, json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                insert = db.prepareStatement(SpoolRow.INSERT);
             }
             for (Op op : ops) {
                 if (op instanceof Append append) {
@@ -512,9 +544,8 @@ public final class Spool implements AutoCloseable {
 
     /** Deletes a committed append no reader has seen yet (writer thread, so none can meanwhile). */
     private void forget(Append append) {
-        try (PreparedStatement s = db.prepareStatement("DELETE FROM events WHERE seq >= ? AND seq < ?")) {
+        try (PreparedStatement s = db.prepareStatement("DELETE FROM batches WHERE first_seq = ?")) {
             s.setLong(1, append.first);
-            s.setLong(2, append.first + append.routed.size());
             s.executeUpdate();
             db.commit();
             bytes.addAndGet(-append.size);
@@ -576,8 +607,10 @@ public final class Spool implements AutoCloseable {
                     .mapToLong(r -> r.cursor(nextSeq)).min().orElse(nextSeq);
             long freed = 0;
             if (min > collectedBelow) {
-                try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(LENGTH(json)), 0) FROM events WHERE seq < ?");
-                     PreparedStatement delete = db.prepareStatement("DELETE FROM events WHERE seq < ?")) {
+                // A row goes once every reader passed all of its events.
+                String passed = " FROM batches WHERE first_seq < ?1 AND first_seq + count <= ?1";
+                try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(bytes), 0)" + passed);
+                     PreparedStatement delete = db.prepareStatement("DELETE" + passed)) {
                     sum.setLong(1, min);
                     try (ResultSet r = sum.executeQuery()) {
                         freed = r.next() ? r.getLong(1) : 0;
@@ -648,44 +681,20 @@ public final class Spool implements AutoCloseable {
     }
 
     private void insert(Append append) throws SQLException {
-        long first = nextSeq;
-        for (Routed r : append.routed) {
-            Event e = r.event();
-            BitSet routes = new BitSet();
-            r.readers().forEach(reader -> routes.set(reader.id));
-            insert.setLong(1, nextSeq++);
-            insert.setBytes(2, routes.toByteArray());
-            insert.setString(3, e.type().wireName());
-            insert.setString(4, e.messageId());
-            insert.setString(5, e.userId().orElse(null));
-            insert.setString(6, e.anonymousId().orElse(null));
-            insert.setString(7, e.previousId().orElse(null));
-            insert.setString(8, e.groupId().orElse(null));
-            insert.setString(9, e.eventName().orElse(null));
-            insert.setLong(10, e.timestamp().toEpochMilli());
-            insert.setLong(11, e.receivedAt().toEpochMilli());
-            byte[] json = new byte[e.jsonLength()];
-            e.json().get(json);
-            insert.setBytes(12, json);
-            insert.executeUpdate();
+        int count = append.routed.size();
+        if (count > 0) {
+            List<Event> events = new ArrayList<>(count);
+            List<BitSet> routes = new ArrayList<>(count);
+            for (Routed r : append.routed) {
+                BitSet readers = new BitSet();
+                r.readers().forEach(reader -> readers.set(reader.id));
+                events.add(r.event());
+                routes.add(readers);
+            }
+            SpoolRow.insert(insert, nextSeq, events, routes);
         }
-        append.first = first;
-    }
-
-    private static final String COLUMNS = "seq, routes, type, message_id, user_id, anonymous_id, previous_id,"
-            + " group_id, event_name, timestamp_ms, received_at_ms, json";
-
-    /** The event of a row selected with {@link #COLUMNS}. */
-    private static Event event(ResultSet r) throws SQLException {
-        return Event.builder(EventType.fromWireName(r.getString(3)).orElseThrow(), r.getString(4), r.getBytes(12))
-                .userId(r.getString(5))
-                .anonymousId(r.getString(6))
-                .previousId(r.getString(7))
-                .groupId(r.getString(8))
-                .eventName(r.getString(9))
-                .timestamp(Instant.ofEpochMilli(r.getLong(10)))
-                .receivedAt(Instant.ofEpochMilli(r.getLong(11)))
-                .build();
+        append.first = nextSeq;
+        nextSeq += count;
     }
 
     /**

@@ -83,7 +83,9 @@ class SpoolTest {
             SpoolReader two = spool.reader("two");
             Handed toOne = Handed.all(one, 0);
             Handed toTwo = Handed.all(two, 0);
-            spool.append(routed(List.of(one, two), a, b)).join();
+            // Two requests: space is freed a request at a time, once every reader passed all of its events.
+            spool.append(routed(List.of(one, two), a)).join();
+            spool.append(routed(List.of(one, two), b)).join();
             assertThat(spool.bytes()).as("counted once, not once per destination").isEqualTo(a.jsonLength() + b.jsonLength());
             assertThat(one.backlog().bytes()).isEqualTo(a.jsonLength() + b.jsonLength());
             toOne.await(2, WAIT).forEach(i -> one.finished(i.position(), i.event()));
@@ -230,6 +232,85 @@ class SpoolTest {
             // New appends go after the migrated events.
             SpoolReader kinesis = spool.reader("web/kinesis");
             spool.append(routed(List.of(kinesis), event("new"))).join();
+        }
+    }
+
+    /**
+     * A request's events share a row but not their readers or positions: each reader gets only its
+     * own events of the row, and one that stopped inside the row resumes there after a restart,
+     * counting only what it has left. The row goes once both passed all of it.
+     */
+    @Test
+    void aRowOfMixedRoutesIsReadPerReaderAndResumedInside() throws Exception {
+        Event a = event("a");
+        Event b = event("b");
+        Event c = event("c");
+        Event d = event("d");
+        Path file = dir.resolve("spool.db");
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            SpoolReader one = spool.reader("one");
+            SpoolReader two = spool.reader("two");
+            Handed toOne = Handed.all(one, 0);
+            Handed toTwo = Handed.all(two, 0);
+            spool.append(List.of(new Spool.Routed(a, List.of(one)), new Spool.Routed(b, List.of(two)),
+                    new Spool.Routed(c, List.of(one, two)), new Spool.Routed(d, List.of(one)))).join();
+            assertThat(one.backlog().events()).isEqualTo(3);
+            assertThat(two.backlog().bytes()).isEqualTo(b.jsonLength() + c.jsonLength());
+            List<Handed.Item> first = toOne.await(3, WAIT);
+            assertThat(first).extracting(i -> i.event().messageId()).containsExactly("a", "c", "d");
+            one.finished(first.get(0).position(), first.get(0).event()); // "a" only
+            toTwo.await(2, WAIT).forEach(i -> two.finished(i.position(), i.event()));
+            Thread.sleep(3 * Spool.TICK_MILLIS);
+            assertThat(spool.bytes()).as("the row stays while one has events in it").isEqualTo(
+                    a.jsonLength() + b.jsonLength() + c.jsonLength() + d.jsonLength());
+        }
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            SpoolReader one = spool.reader("one");
+            assertThat(one.backlog().events()).isEqualTo(2);
+            assertThat(one.backlog().bytes()).isEqualTo(c.jsonLength() + d.jsonLength());
+            assertThat(spool.reader("two").backlog()).isEqualTo(Backlog.EMPTY);
+            Handed left = Handed.all(one, 2);
+            assertThat(left.messageIds()).containsExactly("c", "d");
+            left.finishAll(one);
+            Thread.sleep(3 * Spool.TICK_MILLIS);
+            assertThat(spool.bytes()).isZero();
+        }
+    }
+
+    /**
+     * A spool the second layout left (a row per event, with its readers) is delivered after an
+     * upgrade, each reader from its own position, and counted in each backlog.
+     */
+    @Test
+    void aSpoolOfTheSecondLayoutIsMigrated() throws Exception {
+        Path file = dir.resolve("spool.db");
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, routes BLOB NOT NULL, type TEXT NOT NULL,"
+                    + " message_id TEXT NOT NULL, user_id TEXT, anonymous_id TEXT, previous_id TEXT, group_id TEXT,"
+                    + " event_name TEXT, timestamp_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, json BLOB NOT NULL)");
+            s.execute("CREATE TABLE readers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL)");
+            // Reader 0 (bit 1) has finished seq 10; reader 1 (bit 2) has not.
+            s.execute("INSERT INTO readers VALUES (0, 'web/kinesis', 11), (1, 'web/other', 10)");
+            s.execute("INSERT INTO events VALUES (10, x'03', 'track', 'm1', 'u1', NULL, NULL, NULL, 'Signed Up',"
+                    + " 1700000000000, 1700000000001, CAST('{\"type\":\"track\"}' AS BLOB))");
+            s.execute("INSERT INTO events VALUES (11, x'01', 'identify', 'm2', NULL, 'a1', NULL, NULL, NULL,"
+                    + " 1700000000000, 1700000000002, CAST('{\"type\":\"identify\"}' AS BLOB))");
+            s.execute("INSERT INTO events VALUES (12, x'03', 'track', 'm3', 'u1', NULL, NULL, NULL, 'Paid',"
+                    + " 1700000000000, 1700000000003, CAST('{\"type\":\"track\"}' AS BLOB))");
+        }
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            SpoolReader kinesis = spool.reader("web/kinesis");
+            assertThat(kinesis.backlog().events()).isEqualTo(2);
+            assertThat(spool.reader("web/other").backlog().events()).isEqualTo(2);
+            Handed handed = Handed.all(kinesis, 2);
+            assertThat(handed.messageIds()).containsExactly("m2", "m3");
+            assertThat(handed.items().get(0).event().anonymousId()).contains("a1");
+            assertThat(Handed.all(spool.reader("web/other"), 2).messageIds()).containsExactly("m1", "m3");
+            spool.append(routed(List.of(kinesis), event("new"))).join();
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE name = 'events'")) {
+            assertThat(r.next()).as("the old table is dropped").isFalse();
         }
     }
 
