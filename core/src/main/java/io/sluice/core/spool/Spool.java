@@ -54,6 +54,8 @@ public final class Spool implements AutoCloseable {
     static final long TICK_MILLIS = 200;
     /** Rows a page read looks at, at most: a reader routed few events must not scan the whole log at once. */
     private static final int MAX_SCAN = 4_096;
+    /** A row's payload bytes, at most (unless one event is bigger): a request (500 KB at most) is one row, and a page read holds a row at a time. */
+    private static final int MAX_ROW_BYTES = 1 << 20;
 
     private final Connection db;
     private final Path file;
@@ -544,8 +546,9 @@ public final class Spool implements AutoCloseable {
 
     /** Deletes a committed append no reader has seen yet (writer thread, so none can meanwhile). */
     private void forget(Append append) {
-        try (PreparedStatement s = db.prepareStatement("DELETE FROM batches WHERE first_seq = ?")) {
+        try (PreparedStatement s = db.prepareStatement("DELETE FROM batches WHERE first_seq >= ? AND first_seq < ?")) {
             s.setLong(1, append.first);
+            s.setLong(2, append.first + append.routed.size());
             s.executeUpdate();
             db.commit();
             bytes.addAndGet(-append.size);
@@ -680,21 +683,33 @@ public final class Spool implements AutoCloseable {
         return false;
     }
 
+    /** Writes an append as one row, or as rows of at most {@value #MAX_ROW_BYTES} bytes of payload when it is bigger. */
     private void insert(Append append) throws SQLException {
-        int count = append.routed.size();
-        if (count > 0) {
-            List<Event> events = new ArrayList<>(count);
-            List<BitSet> routes = new ArrayList<>(count);
-            for (Routed r : append.routed) {
-                BitSet readers = new BitSet();
-                r.readers().forEach(reader -> readers.set(reader.id));
-                events.add(r.event());
-                routes.add(readers);
-            }
-            SpoolRow.insert(insert, nextSeq, events, routes);
-        }
         append.first = nextSeq;
-        nextSeq += count;
+        List<Event> events = new ArrayList<>();
+        List<BitSet> routes = new ArrayList<>();
+        long rowBytes = 0;
+        for (Routed r : append.routed) {
+            if (!events.isEmpty() && rowBytes + r.event().jsonLength() > MAX_ROW_BYTES) {
+                insertRow(events, routes);
+                rowBytes = 0;
+            }
+            BitSet readers = new BitSet();
+            r.readers().forEach(reader -> readers.set(reader.id));
+            events.add(r.event());
+            routes.add(readers);
+            rowBytes += r.event().jsonLength();
+        }
+        if (!events.isEmpty()) {
+            insertRow(events, routes);
+        }
+    }
+
+    private void insertRow(List<Event> events, List<BitSet> routes) throws SQLException {
+        SpoolRow.insert(insert, nextSeq, events, routes);
+        nextSeq += events.size();
+        events.clear();
+        routes.clear();
     }
 
     /**

@@ -277,6 +277,35 @@ class SpoolTest {
         }
     }
 
+    /** An append bigger than a row holds is split into rows, read back whole and in order after a restart. */
+    @Test
+    void anAppendBiggerThanARowIsSplitAndReadBackInOrder() throws Exception {
+        Path file = dir.resolve("spool.db");
+        String padding = "x".repeat(1_000);
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) { // about 2.5 MB: three rows
+            String json = "{\"type\":\"track\",\"messageId\":\"m" + i + "\",\"p\":\"" + padding + "\"}";
+            events.add(Event.builder(EventType.TRACK, "m" + i, json.getBytes(StandardCharsets.UTF_8))
+                    .userId("u").timestamp(Instant.EPOCH).receivedAt(Instant.EPOCH).build());
+        }
+        long total = events.stream().mapToLong(Event::jsonLength).sum();
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            spool.append(routed(List.of(spool.reader("d")), events.toArray(Event[]::new))).join();
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = db.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT COUNT(*), MAX(bytes) FROM batches")) {
+            assertThat(r.getInt(1)).isEqualTo(3);
+            assertThat(r.getLong(2)).isLessThanOrEqualTo(1 << 20);
+        }
+        try (Spool spool = Spool.open(file, SpoolPolicy.defaults())) {
+            SpoolReader reader = spool.reader("d");
+            assertThat(reader.backlog().events()).isEqualTo(2_500);
+            assertThat(spool.bytes()).isEqualTo(total);
+            Handed handed = Handed.all(reader, 2_500);
+            assertThat(handed.messageIds()).isEqualTo(events.stream().map(Event::messageId).toList());
+        }
+    }
+
     /**
      * A spool the second layout left (a row per event, with its readers) is delivered after an
      * upgrade, each reader from its own position, and counted in each backlog.
