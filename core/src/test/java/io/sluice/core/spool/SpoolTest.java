@@ -318,7 +318,8 @@ class SpoolTest {
                     + " message_id TEXT NOT NULL, user_id TEXT, anonymous_id TEXT, previous_id TEXT, group_id TEXT,"
                     + " event_name TEXT, timestamp_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, json BLOB NOT NULL)");
             s.execute("CREATE TABLE readers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, position INTEGER NOT NULL)");
-            // Reader 0 (bit 1) has finished seq 10; reader 1 (bit 2) has not.
+            // routes is a bit set of reader ids: x'03' is both readers, x'01' reader 0 alone. Reader 0
+            // (web/kinesis) has finished seq 10; reader 1 (web/other) has not.
             s.execute("INSERT INTO readers VALUES (0, 'web/kinesis', 11), (1, 'web/other', 10)");
             s.execute("INSERT INTO events VALUES (10, x'03', 'track', 'm1', 'u1', NULL, NULL, NULL, 'Signed Up',"
                     + " 1700000000000, 1700000000001, CAST('{\"type\":\"track\"}' AS BLOB))");
