@@ -36,7 +36,7 @@ final class SpoolRow {
         TreeMap<Integer, long[]> tally = new TreeMap<>();
         long bytes = 0;
         long oldest = Long.MAX_VALUE;
-        byte[][] records = new byte[events.size()][];
+        Record[] records = new Record[events.size()];
         int total = 0;
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
@@ -48,12 +48,13 @@ final class SpoolRow {
             }
             bytes += e.jsonLength();
             oldest = Math.min(oldest, e.receivedAt().toEpochMilli());
-            records[i] = record(e, readers);
+            records[i] = new Record(e, readers);
             total += records[i].length;
         }
+        // Sized first, then each record written in place: the row's bytes are copied once.
         ByteBuffer all = ByteBuffer.allocate(total);
-        for (byte[] record : records) {
-            all.put(record);
+        for (Record record : records) {
+            record.writeTo(all);
         }
         ByteBuffer tallies = ByteBuffer.allocate(tally.size() * 20);
         tally.forEach((id, counts) -> tallies.putInt(id).putLong(counts[0]).putLong(counts[1]));
@@ -66,35 +67,46 @@ final class SpoolRow {
         insert.executeUpdate();
     }
 
-    private static byte[] record(Event e, BitSet readers) {
-        byte[] routes = readers.toByteArray();
-        if (routes.length > 255) {
-            throw new IllegalArgumentException("reader ids above 2039 do not fit a spool row");
-        }
-        byte[][] text = {
-            e.type().wireName().getBytes(StandardCharsets.UTF_8),
-            utf8(e.messageId()),
-            utf8(e.userId().orElse(null)),
-            utf8(e.anonymousId().orElse(null)),
-            utf8(e.previousId().orElse(null)),
-            utf8(e.groupId().orElse(null)),
-            utf8(e.eventName().orElse(null)),
-        };
-        int length = 4 + 1 + routes.length + 4 + 8 + 8 + e.jsonLength();
-        for (byte[] t : text) {
-            length += 4 + (t == null ? 0 : t.length);
-        }
-        ByteBuffer out = ByteBuffer.allocate(length);
-        out.putInt(length).put((byte) routes.length).put(routes).putInt(e.jsonLength())
-                .putLong(e.receivedAt().toEpochMilli()).putLong(e.timestamp().toEpochMilli());
-        for (byte[] t : text) {
-            out.putInt(t == null ? -1 : t.length);
-            if (t != null) {
-                out.put(t);
+    /** One event's record: its variable parts encoded, so its length is known before it is written. */
+    private static final class Record {
+        final Event event;
+        final byte[] routes;
+        final byte[][] text;
+        final int length;
+
+        Record(Event e, BitSet readers) {
+            event = e;
+            routes = readers.toByteArray();
+            if (routes.length > 255) {
+                throw new IllegalArgumentException("reader ids above 2039 do not fit a spool row");
             }
+            text = new byte[][] {
+                e.type().wireName().getBytes(StandardCharsets.UTF_8),
+                utf8(e.messageId()),
+                utf8(e.userId().orElse(null)),
+                utf8(e.anonymousId().orElse(null)),
+                utf8(e.previousId().orElse(null)),
+                utf8(e.groupId().orElse(null)),
+                utf8(e.eventName().orElse(null)),
+            };
+            int size = 4 + 1 + routes.length + 4 + 8 + 8 + e.jsonLength();
+            for (byte[] t : text) {
+                size += 4 + (t == null ? 0 : t.length);
+            }
+            length = size;
         }
-        out.put(e.json());
-        return out.array();
+
+        void writeTo(ByteBuffer out) {
+            out.putInt(length).put((byte) routes.length).put(routes).putInt(event.jsonLength())
+                    .putLong(event.receivedAt().toEpochMilli()).putLong(event.timestamp().toEpochMilli());
+            for (byte[] t : text) {
+                out.putInt(t == null ? -1 : t.length);
+                if (t != null) {
+                    out.put(t);
+                }
+            }
+            out.put(event.json());
+        }
     }
 
     private static byte[] utf8(String value) {
